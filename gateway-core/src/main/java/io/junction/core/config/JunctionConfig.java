@@ -1,0 +1,20 @@
+package io.junction.core.config;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The whole configuration, as bound from YAML. The outside shape (top-level keys and their names)
+ * is a contract: extend it, never rename. See docs/configuration.md.
+ */
+public record JunctionConfig(
+        ServerSpec server, List<KeySpec> keys, Map<String, ProviderSpec> providers, Map<String, AliasSpec> models) {
+
+    public JunctionConfig {
+        server = server == null ? ServerSpec.DEFAULTS : server;
+        keys = keys == null ? List.of() : List.copyOf(keys);
+        providers = providers == null ? Map.of() : new LinkedHashMap<>(providers);
+        models = models == null ? Map.of() : new LinkedHashMap<>(models);
+    }
+}

@@ -1,0 +1,62 @@
+package io.junction.core.config;
+
+import com.fasterxml.jackson.annotation.JsonAnySetter;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One configured provider ({@code providers.<name>}).
+ *
+ * @param type adapter type (openai, anthropic, mock, ...); defaults to the provider's name when that is a type
+ * @param baseUrl API base URL; each type has a default, so this is only needed for proxies and tests
+ * @param apiKey the provider's secret; never logged
+ * @param models model names listed by {@code GET /v1/models} for this provider
+ * @param headers extra headers sent on every upstream request
+ * @param connectTimeoutMs TCP+TLS connect timeout (default 10000)
+ * @param readTimeoutMs longest wait for the next upstream byte while Junction wants one (default 600000)
+ * @param options type-specific keys (validated against the adapter's {@code optionKeys()})
+ */
+public record ProviderSpec(
+        String type,
+        String baseUrl,
+        String apiKey,
+        List<String> models,
+        Map<String, String> headers,
+        Long connectTimeoutMs,
+        Long readTimeoutMs,
+        @JsonAnySetter Map<String, Object> options) {
+
+    public ProviderSpec {
+        models = models == null ? List.of() : List.copyOf(models);
+        headers = headers == null ? Map.of() : new LinkedHashMap<>(headers);
+        connectTimeoutMs = connectTimeoutMs == null ? 10_000L : connectTimeoutMs;
+        readTimeoutMs = readTimeoutMs == null ? 600_000L : readTimeoutMs;
+        options = options == null ? new LinkedHashMap<>() : options;
+    }
+
+    public ProviderSpec withType(String newType) {
+        return new ProviderSpec(newType, baseUrl, apiKey, models, headers, connectTimeoutMs, readTimeoutMs, options);
+    }
+
+    public long longOption(String key, long fallback) {
+        Object v = options.get(key);
+        if (v == null) {
+            return fallback;
+        }
+        if (v instanceof Number n) {
+            return n.longValue();
+        }
+        return Long.parseLong(v.toString().trim());
+    }
+
+    public String stringOption(String key, String fallback) {
+        Object v = options.get(key);
+        return v == null ? fallback : v.toString();
+    }
+
+    @Override
+    public String toString() {
+        return "ProviderSpec[type=" + type + ", baseUrl=" + baseUrl + ", apiKey=<redacted>, models=" + models + "]";
+    }
+}

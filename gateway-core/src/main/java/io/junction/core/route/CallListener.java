@@ -1,0 +1,32 @@
+package io.junction.core.route;
+
+import io.junction.core.error.GatewayException;
+import io.junction.core.schema.ChatChunk;
+import io.junction.core.schema.ChatResponse;
+import io.netty.buffer.ByteBuf;
+
+/**
+ * The client side of a {@link RoutedCall}: the server implements it to write the HTTP response.
+ * Called on the call's event loop. Exactly one terminal callback ({@code onResponse},
+ * {@code onStreamEnd} or {@code onFailure}) is made, unless the call was cancelled.
+ */
+public interface CallListener {
+
+    /** A complete non-streamed answer. */
+    void onResponse(ChatResponse response, CallInfo info);
+
+    /** The stream's first chunk is about to be delivered: send the response headers now. */
+    void onStreamStart(CallInfo info);
+
+    /** One chunk; {@code rawJson} (nullable) is the upstream's exact JSON for it, owned by the listener. */
+    void onChunk(ChatChunk chunk, ByteBuf rawJson, CallInfo info);
+
+    /** The stream completed normally. */
+    void onStreamEnd(CallInfo info);
+
+    /** The call failed; if {@code info.committed()}, the stream already started and must end with an error event. */
+    void onFailure(GatewayException error, CallInfo info);
+
+    /** Whether the client can take more now; when false the call stops reading upstream until resumed. */
+    boolean clientWritable();
+}

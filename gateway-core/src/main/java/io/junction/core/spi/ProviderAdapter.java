@@ -1,0 +1,47 @@
+package io.junction.core.spi;
+
+import io.junction.core.config.ProviderSpec;
+import io.junction.core.error.GatewayException;
+import io.junction.core.schema.ChatRequest;
+import io.junction.core.schema.ChatResponse;
+import io.junction.core.transport.UpstreamHeaders;
+import io.junction.core.transport.UpstreamRequest;
+import io.junction.core.transport.UpstreamTransport;
+import io.netty.buffer.ByteBuf;
+import java.util.Set;
+
+/**
+ * Translation between the unified (OpenAI) schema and one provider's wire format. One implementation
+ * per config {@code type}, found with {@link java.util.ServiceLoader}. Stateless, thread-safe, and
+ * does no I/O: every method is a pure function, tested with golden files.
+ */
+public interface ProviderAdapter {
+
+    /** The config {@code type:} this adapter serves, e.g. {@code "openai"}. */
+    String type();
+
+    /** Provider-specific config keys this type accepts besides the common ones. */
+    default Set<String> optionKeys() {
+        return Set.of();
+    }
+
+    /** Checks type-specific settings at config load; throws IllegalArgumentException with a clear message. */
+    default void validate(ProviderSpec spec) {}
+
+    /** Builds the upstream HTTP request for {@code request} (model already set to the target's model). */
+    UpstreamRequest encode(ChatRequest request, Target target);
+
+    /** Decodes a successful non-streamed body; malformed input is a 502 {@link GatewayException}. */
+    ChatResponse decodeResponse(ByteBuf body, Target target);
+
+    /** A fresh decoder for one streamed response. */
+    StreamDecoder newStreamDecoder(ChatRequest request, Target target);
+
+    /** Maps an upstream error status and body to an OpenAI-style error, keeping the upstream's message. */
+    GatewayException decodeError(int status, UpstreamHeaders headers, ByteBuf body, Target target);
+
+    /** The transport to send with; the built-in mock answers in-process instead of over the network. */
+    default UpstreamTransport transport(UpstreamTransport network) {
+        return network;
+    }
+}

@@ -1,0 +1,346 @@
+package io.junction.server.config;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.exc.InvalidFormatException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import io.junction.core.config.AliasSpec;
+import io.junction.core.config.JunctionConfig;
+import io.junction.core.config.KeySpec;
+import io.junction.core.config.ProviderSpec;
+import io.junction.core.schema.Json;
+import io.junction.core.spi.ProviderAdapter;
+import io.junction.core.spi.ProviderRegistry;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Reads junction.yaml: YAML → tree → {@code ${VAR}} / {@code ${VAR:-default}} interpolation in every
+ * string → strict binding (unknown keys and wrong types fail) → semantic checks (provider types,
+ * alias targets, keys). Every failure is one {@link ConfigException} whose message reads
+ * {@code <file>: <yaml.path>: <problem>}.
+ */
+public final class ConfigLoader {
+    private static final Pattern VAR = Pattern.compile("\\$\\$|\\$\\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?}");
+    private static final ObjectMapper YAML = new YAMLMapper();
+    private static final ObjectMapper BINDER = Json.MAPPER
+            .copy()
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
+
+    private final ProviderRegistry registry;
+    private final Function<String, String> env;
+
+    public ConfigLoader(ProviderRegistry registry, Function<String, String> env) {
+        this.registry = registry;
+        this.env = env;
+    }
+
+    public ConfigLoader(ProviderRegistry registry) {
+        this(registry, System::getenv);
+    }
+
+    public JunctionConfig load(Path file) {
+        String name = file.toString();
+        if (!Files.isRegularFile(file)) {
+            throw new ConfigException(name + ": file not found");
+        }
+        try (InputStream in = Files.newInputStream(file)) {
+            return load(name, in);
+        } catch (IOException e) {
+            throw new ConfigException(name + ": cannot read: " + e.getMessage());
+        }
+    }
+
+    public JunctionConfig load(String name, InputStream in) {
+        JsonNode tree;
+        try {
+            tree = YAML.readTree(in);
+        } catch (IOException e) {
+            throw new ConfigException(name + ": not valid YAML: " + firstLine(e.getMessage()));
+        }
+        if (tree == null || tree.isMissingNode() || tree.isNull()) {
+            tree = BINDER.createObjectNode();
+        }
+        if (!tree.isObject()) {
+            throw new ConfigException(name + ": the top level must be a mapping (server:, providers:, models:, keys:)");
+        }
+        interpolate(name, tree, "");
+        JunctionConfig config;
+        try {
+            config = BINDER.treeToValue(tree, JunctionConfig.class);
+        } catch (JsonProcessingException e) {
+            throw new ConfigException(name + ": " + describe(e));
+        }
+        config = withDefaultTypes(name, config);
+        check(name, config);
+        return config;
+    }
+
+    // ---- interpolation ----
+
+    private void interpolate(String file, JsonNode node, String path) {
+        if (node instanceof ObjectNode obj) {
+            Iterator<Map.Entry<String, JsonNode>> it = obj.fields();
+            List<Map.Entry<String, JsonNode>> replace = new ArrayList<>();
+            while (it.hasNext()) {
+                Map.Entry<String, JsonNode> e = it.next();
+                String p = path.isEmpty() ? e.getKey() : path + "." + e.getKey();
+                if (e.getValue().isTextual()) {
+                    replace.add(Map.entry(
+                            e.getKey(),
+                            new TextNode(expand(file, p, e.getValue().asText()))));
+                } else {
+                    interpolate(file, e.getValue(), p);
+                }
+            }
+            for (Map.Entry<String, JsonNode> e : replace) {
+                obj.set(e.getKey(), e.getValue());
+            }
+        } else if (node instanceof ArrayNode arr) {
+            for (int i = 0; i < arr.size(); i++) {
+                String p = path + "[" + i + "]";
+                if (arr.get(i).isTextual()) {
+                    arr.set(i, new TextNode(expand(file, p, arr.get(i).asText())));
+                } else {
+                    interpolate(file, arr.get(i), p);
+                }
+            }
+        }
+    }
+
+    private String expand(String file, String path, String value) {
+        if (value.indexOf('$') < 0) {
+            return value;
+        }
+        Matcher m = VAR.matcher(value);
+        StringBuilder sb = new StringBuilder();
+        while (m.find()) {
+            String replacement;
+            if (m.group().equals("$$")) {
+                replacement = "$";
+            } else {
+                String v = env.apply(m.group(1));
+                if (v == null || (v.isEmpty() && m.group(2) != null)) {
+                    v = m.group(2);
+                }
+                if (v == null) {
+                    throw new ConfigException(file + ": " + path + ": environment variable " + m.group(1)
+                            + " is not set (write ${" + m.group(1) + ":-default} to give a default)");
+                }
+                replacement = v;
+            }
+            m.appendReplacement(sb, Matcher.quoteReplacement(replacement));
+        }
+        m.appendTail(sb);
+        return sb.toString();
+    }
+
+    // ---- binding errors ----
+
+    private static String describe(JsonProcessingException e) {
+        String path = e instanceof JsonMappingException jme ? path(jme) : "";
+        String prefix = path.isEmpty() ? "" : path + ": ";
+        if (e instanceof UnrecognizedPropertyException u) {
+            String parent = path.contains(".") ? path.substring(0, path.lastIndexOf('.')) : "";
+            Collection<Object> known = u.getKnownPropertyIds();
+            Set<String> names = new TreeSet<>();
+            if (known != null) {
+                for (Object k : known) {
+                    names.add(snake(k.toString()));
+                }
+            }
+            return (parent.isEmpty() ? "" : parent + ": ") + "unknown key '" + u.getPropertyName() + "'"
+                    + (names.isEmpty() ? "" : " (known keys: " + String.join(", ", names) + ")");
+        }
+        if (e instanceof InvalidFormatException f) {
+            return prefix + "expected " + typeName(f.getTargetType()) + ", got '" + f.getValue() + "'";
+        }
+        if (e instanceof MismatchedInputException m && m.getTargetType() != null) {
+            return prefix + "expected " + typeName(m.getTargetType());
+        }
+        return prefix + firstLine(e.getOriginalMessage());
+    }
+
+    private static String typeName(Class<?> t) {
+        if (t == Integer.class || t == int.class || t == Long.class || t == long.class) {
+            return "a whole number";
+        }
+        if (t == Boolean.class || t == boolean.class) {
+            return "true or false";
+        }
+        if (t == String.class) {
+            return "a string";
+        }
+        if (List.class.isAssignableFrom(t)) {
+            return "a list";
+        }
+        if (Map.class.isAssignableFrom(t) || t.isRecord()) {
+            return "a mapping";
+        }
+        return t.getSimpleName();
+    }
+
+    private static String path(JsonMappingException e) {
+        StringBuilder sb = new StringBuilder();
+        for (JsonMappingException.Reference ref : e.getPath()) {
+            if (ref.getFieldName() != null) {
+                if (!sb.isEmpty()) {
+                    sb.append('.');
+                }
+                sb.append(ref.getFieldName());
+            } else if (ref.getIndex() >= 0) {
+                sb.append('[').append(ref.getIndex()).append(']');
+            }
+        }
+        return sb.toString();
+    }
+
+    private static String snake(String camel) {
+        return camel.replaceAll("([a-z0-9])([A-Z])", "$1_$2").toLowerCase(java.util.Locale.ROOT);
+    }
+
+    private static String firstLine(String s) {
+        if (s == null) {
+            return "";
+        }
+        int nl = s.indexOf('\n');
+        return nl < 0 ? s : s.substring(0, nl);
+    }
+
+    // ---- semantic checks ----
+
+    private JunctionConfig withDefaultTypes(String file, JunctionConfig config) {
+        Map<String, ProviderSpec> providers = new LinkedHashMap<>();
+        for (Map.Entry<String, ProviderSpec> e : config.providers().entrySet()) {
+            String name = e.getKey();
+            ProviderSpec spec = e.getValue();
+            if (spec == null) {
+                spec = new ProviderSpec(null, null, null, null, null, null, null, null);
+            }
+            if (spec.type() == null || spec.type().isBlank()) {
+                if (!registry.has(name)) {
+                    throw new ConfigException(file + ": providers." + name + ".type: missing, and '" + name
+                            + "' is not a provider type (known types: " + String.join(", ", registry.types()) + ")");
+                }
+                spec = spec.withType(name);
+            }
+            providers.put(name, spec);
+        }
+        return new JunctionConfig(config.server(), config.keys(), providers, config.models());
+    }
+
+    private void check(String file, JunctionConfig c) {
+        if (c.server().port() < 0 || c.server().port() > 65535) {
+            throw new ConfigException(file + ": server.port: must be between 0 and 65535, got "
+                    + c.server().port());
+        }
+        if (c.server().maxBodyBytes() < 1) {
+            throw new ConfigException(file + ": server.max_body_bytes: must be positive");
+        }
+        if (c.server().eventLoopThreads() < 0) {
+            throw new ConfigException(file + ": server.event_loop_threads: must not be negative");
+        }
+        for (Map.Entry<String, ProviderSpec> e : c.providers().entrySet()) {
+            checkProvider(file, e.getKey(), e.getValue());
+        }
+        for (Map.Entry<String, AliasSpec> e : c.models().entrySet()) {
+            String p = "models." + e.getKey();
+            if (e.getValue() == null || e.getValue().targets().isEmpty()) {
+                throw new ConfigException(file + ": " + p + ".targets: an alias needs at least one target");
+            }
+            List<String> targets = e.getValue().targets();
+            for (int i = 0; i < targets.size(); i++) {
+                String t = targets.get(i);
+                int slash = t == null ? -1 : t.indexOf('/');
+                if (slash <= 0 || slash == t.length() - 1) {
+                    throw new ConfigException(
+                            file + ": " + p + ".targets[" + i + "]: '" + t + "' is not <provider>/<model>");
+                }
+                String provider = t.substring(0, slash);
+                if (!c.providers().containsKey(provider)) {
+                    throw new ConfigException(file + ": " + p + ".targets[" + i + "]: unknown provider '" + provider
+                            + "' (configured providers: "
+                            + (c.providers().isEmpty()
+                                    ? "none"
+                                    : String.join(", ", c.providers().keySet())) + ")");
+                }
+            }
+        }
+        Set<String> secrets = new HashSet<>();
+        List<KeySpec> keys = c.keys();
+        for (int i = 0; i < keys.size(); i++) {
+            KeySpec k = keys.get(i);
+            if (k == null || k.key() == null || k.key().isBlank()) {
+                throw new ConfigException(file + ": keys[" + i + "].key: missing or empty");
+            }
+            if (!secrets.add(k.key())) {
+                throw new ConfigException(file + ": keys[" + i + "].key: the same key is configured twice");
+            }
+        }
+    }
+
+    private void checkProvider(String file, String name, ProviderSpec spec) {
+        String p = "providers." + name;
+        ProviderAdapter adapter = registry.get(spec.type());
+        if (adapter == null) {
+            throw new ConfigException(file + ": " + p + ".type: unknown provider type '" + spec.type()
+                    + "' (known types: " + String.join(", ", registry.types()) + ")");
+        }
+        if (name.isBlank() || name.contains("/")) {
+            throw new ConfigException(file + ": " + p + ": a provider name must be non-empty and contain no '/'");
+        }
+        for (String key : spec.options().keySet()) {
+            if (!adapter.optionKeys().contains(key)) {
+                Set<String> allowed = new TreeSet<>(adapter.optionKeys());
+                allowed.addAll(List.of(
+                        "type", "base_url", "api_key", "models", "headers", "connect_timeout_ms", "read_timeout_ms"));
+                throw new ConfigException(file + ": " + p + ": unknown key '" + key + "' for type '" + spec.type()
+                        + "' (known keys: " + String.join(", ", allowed) + ")");
+            }
+        }
+        if (spec.baseUrl() != null && !spec.baseUrl().isBlank()) {
+            URI uri;
+            try {
+                uri = URI.create(spec.baseUrl());
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException(file + ": " + p + ".base_url: not a valid URL: " + spec.baseUrl());
+            }
+            if (uri.getHost() == null || !("http".equals(uri.getScheme()) || "https".equals(uri.getScheme()))) {
+                throw new ConfigException(file + ": " + p + ".base_url: expected an http:// or https:// URL, got '"
+                        + spec.baseUrl() + "'");
+            }
+        }
+        if (spec.connectTimeoutMs() < 1 || spec.readTimeoutMs() < 1) {
+            throw new ConfigException(file + ": " + p + ": timeouts must be positive");
+        }
+        try {
+            adapter.validate(spec);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(file + ": " + p + ": " + e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,20 @@
+package io.junction.server.http;
+
+import io.junction.core.config.JunctionConfig;
+import io.junction.core.route.ModelResolver;
+import io.junction.core.transport.UpstreamTransport;
+import io.junction.server.auth.KeyAuthenticator;
+import io.junction.server.metrics.GatewayMetrics;
+
+/** What request handling needs, built once from a loaded config. Immutable and shared by all loops. */
+public record GatewayContext(
+        JunctionConfig config,
+        ModelResolver resolver,
+        KeyAuthenticator auth,
+        UpstreamTransport transport,
+        GatewayMetrics metrics) {
+
+    public boolean extraFields() {
+        return config.server().extraFields();
+    }
+}

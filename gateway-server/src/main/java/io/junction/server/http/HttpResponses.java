@@ -1,0 +1,80 @@
+package io.junction.server.http;
+
+import io.junction.core.error.GatewayException;
+import io.junction.core.schema.Json;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.ThreadLocalRandom;
+
+/** Small helpers to write complete responses. */
+public final class HttpResponses {
+    public static final String REQUEST_ID = "x-request-id";
+
+    private HttpResponses() {}
+
+    public static FullHttpResponse json(int status, byte[] body, String requestId) {
+        return full(status, body, "application/json", requestId);
+    }
+
+    public static FullHttpResponse full(int status, byte[] body, String contentType, String requestId) {
+        FullHttpResponse r = new DefaultFullHttpResponse(
+                HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(status), Unpooled.wrappedBuffer(body));
+        r.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
+        if (requestId != null) {
+            r.headers().set(REQUEST_ID, requestId);
+        }
+        HttpUtil.setContentLength(r, body.length);
+        return r;
+    }
+
+    public static FullHttpResponse error(GatewayException e, String requestId) {
+        FullHttpResponse r = json(e.status(), Json.bytes(e.toBody()), requestId);
+        if (e.retryAfter() != null && (e.status() == 429 || e.status() == 503)) {
+            r.headers()
+                    .set(
+                            HttpHeaderNames.RETRY_AFTER,
+                            Long.toString(Math.max(1, e.retryAfter().toSeconds())));
+        }
+        return r;
+    }
+
+    /** Writes an error and closes the connection: for requests whose body was not (fully) read. */
+    public static void errorAndClose(ChannelHandlerContext ctx, GatewayException e, String requestId) {
+        FullHttpResponse r = error(e, requestId);
+        r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        ctx.writeAndFlush(r).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    public static byte[] utf8(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** The client's {@code x-request-id} when it is sane, else a fresh one. */
+    public static String requestId(String fromClient) {
+        if (fromClient != null && !fromClient.isEmpty() && fromClient.length() <= 200 && printable(fromClient)) {
+            return fromClient;
+        }
+        ThreadLocalRandom r = ThreadLocalRandom.current();
+        return "req_" + Long.toHexString(r.nextLong() | Long.MIN_VALUE)
+                + Long.toHexString(r.nextLong() | Long.MIN_VALUE);
+    }
+
+    private static boolean printable(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c < 0x21 || c > 0x7e) {
+                return false;
+            }
+        }
+        return true;
+    }
+}

@@ -1,0 +1,179 @@
+package io.junction.server.http;
+
+import io.junction.core.error.GatewayException;
+import io.junction.server.auth.KeyAuthenticator;
+import io.junction.server.sse.ChatResponder;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.ReferenceCountUtil;
+import java.util.ArrayDeque;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Routes each request of one client connection to its endpoint. One request is answered at a time;
+ * pipelined requests wait their turn. While a chat call runs, this handler relays the connection's
+ * writability to it (backpressure) and cancels it if the client goes away.
+ */
+public final class RequestHandler extends ChannelInboundHandlerAdapter {
+    private static final Logger log = LoggerFactory.getLogger(RequestHandler.class);
+
+    private final Supplier<GatewayContext> gateway;
+    private final ArrayDeque<FullHttpRequest> waiting = new ArrayDeque<>(0);
+    private ChatResponder active;
+
+    public RequestHandler(Supplier<GatewayContext> gateway) {
+        this.gateway = gateway;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (!(msg instanceof FullHttpRequest req)) {
+            ReferenceCountUtil.release(msg);
+            return;
+        }
+        if (active != null) {
+            waiting.add(req);
+            return;
+        }
+        handle(ctx, req);
+    }
+
+    private void handle(ChannelHandlerContext ctx, FullHttpRequest req) {
+        String requestId = HttpResponses.requestId(req.headers().get(HttpResponses.REQUEST_ID));
+        GatewayContext gw = gateway.get();
+        long start = System.nanoTime();
+        String path = new QueryStringDecoder(req.uri()).path();
+        String endpoint = "other";
+        try {
+            if (path.equals("/v1/chat/completions") || path.equals("/chat/completions")) {
+                endpoint = "chat.completions";
+                requireMethod(req, HttpMethod.POST);
+                KeyAuthenticator.Principal principal =
+                        gw.auth().authenticate(req.headers().get(HttpHeaderNames.AUTHORIZATION));
+                ChatResponder responder =
+                        ChatCompletionsEndpoint.prepare(ctx, gw, req, principal, requestId, () -> onCallDone(ctx));
+                active = responder;
+                responder.call().start();
+                return;
+            }
+            FullHttpResponse response;
+            if (path.equals("/health")) {
+                endpoint = "health";
+                requireMethod(req, HttpMethod.GET);
+                response = HttpResponses.json(200, HttpResponses.utf8("{\"status\":\"ok\"}"), requestId);
+            } else if (path.equals("/metrics")) {
+                endpoint = "metrics";
+                requireMethod(req, HttpMethod.GET);
+                response = HttpResponses.full(
+                        200,
+                        HttpResponses.utf8(gw.metrics().scrape()),
+                        "text/plain; version=0.0.4; charset=utf-8",
+                        requestId);
+            } else if (path.equals("/v1/models") || path.equals("/models")) {
+                endpoint = "models";
+                requireMethod(req, HttpMethod.GET);
+                KeyAuthenticator.Principal principal =
+                        gw.auth().authenticate(req.headers().get(HttpHeaderNames.AUTHORIZATION));
+                response = HttpResponses.json(200, ModelsEndpoint.list(gw, principal), requestId);
+            } else if (path.startsWith("/v1/models/") && path.length() > "/v1/models/".length()) {
+                endpoint = "models";
+                requireMethod(req, HttpMethod.GET);
+                KeyAuthenticator.Principal principal =
+                        gw.auth().authenticate(req.headers().get(HttpHeaderNames.AUTHORIZATION));
+                String id = QueryStringDecoder.decodeComponent(path.substring("/v1/models/".length()));
+                response = HttpResponses.json(200, ModelsEndpoint.one(gw, principal, id), requestId);
+            } else {
+                throw GatewayException.notFound("Unknown request URL: " + req.method() + " " + path + ".");
+            }
+            ctx.writeAndFlush(response);
+            gw.metrics().request(endpoint, "none", "none", response.status().code(), System.nanoTime() - start);
+        } catch (GatewayException e) {
+            active = null;
+            ctx.writeAndFlush(HttpResponses.error(e, requestId));
+            gw.metrics().request(endpoint, "none", "none", e.status(), System.nanoTime() - start);
+        } catch (RuntimeException e) {
+            active = null;
+            log.error("request {} failed inside Junction", requestId, e);
+            ctx.writeAndFlush(HttpResponses.error(
+                    GatewayException.internal("Internal error in Junction (request " + requestId + ").", e),
+                    requestId));
+            gw.metrics().request(endpoint, "none", "none", 500, System.nanoTime() - start);
+        } finally {
+            req.release();
+        }
+    }
+
+    private static void requireMethod(FullHttpRequest req, HttpMethod method) {
+        if (!req.method().equals(method)) {
+            throw new GatewayException(
+                    405,
+                    "invalid_request_error",
+                    "method_not_allowed",
+                    null,
+                    "Method " + req.method() + " is not allowed here; use " + method + ".",
+                    false);
+        }
+    }
+
+    private void onCallDone(ChannelHandlerContext ctx) {
+        active = null;
+        FullHttpRequest next = waiting.poll();
+        if (next != null) {
+            ctx.executor().execute(() -> {
+                if (ctx.channel().isActive()) {
+                    handle(ctx, next);
+                } else {
+                    next.release();
+                }
+            });
+        }
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (active != null && ctx.channel().isWritable()) {
+            active.call().resume();
+        }
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        ChatResponder a = active;
+        active = null;
+        if (a != null) {
+            a.clientGone();
+        }
+        FullHttpRequest r;
+        while ((r = waiting.poll()) != null) {
+            r.release();
+        }
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof IdleStateEvent) {
+            // An idle keep-alive connection is closed; one waiting on a slow upstream answer is not.
+            if (active == null && waiting.isEmpty()) {
+                ctx.close();
+            }
+            return;
+        }
+        ctx.fireUserEventTriggered(evt);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        log.debug("client connection error: {}", cause.toString());
+        ctx.close();
+    }
+}

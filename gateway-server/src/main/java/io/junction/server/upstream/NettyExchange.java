@@ -1,0 +1,315 @@
+package io.junction.server.upstream;
+
+import io.junction.core.error.GatewayException;
+import io.junction.core.transport.ExchangeListener;
+import io.junction.core.transport.UpstreamExchange;
+import io.junction.core.transport.UpstreamRequest;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ConnectTimeoutException;
+import io.netty.channel.EventLoop;
+import io.netty.channel.pool.ChannelPool;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.proxy.ProxyHandler;
+import io.netty.util.AttributeKey;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.net.URI;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLException;
+
+/**
+ * One request/response on a pooled upstream connection. Confined to its event loop.
+ *
+ * <p>Life: acquire a connection → write the request → deliver headers and body pieces as the
+ * consumer asks ({@link #request()}) → on the last piece return the connection to the pool (if the
+ * response allows keep-alive) and report the end. Cancel or failure closes the connection instead: a
+ * half-read connection never goes back to the pool.
+ *
+ * <p>A connection taken from the pool may have been closed by the server a moment earlier; if it
+ * fails before any response byte arrived, the request is sent once more on another connection.
+ */
+final class NettyExchange implements UpstreamExchange {
+    private static final AttributeKey<Boolean> REUSED = AttributeKey.valueOf("junction.reused");
+    private static final String USER_AGENT = "junction/0.1";
+
+    private final UpstreamRequest request;
+    private final EventLoop loop;
+    private final ExchangeListener listener;
+    private final ChannelPool pool;
+    private final String host;
+    private final int port;
+
+    private Channel channel;
+    private boolean done;
+    private boolean released;
+    private boolean gotResponse;
+    private boolean keepAlive;
+    private boolean staleRetryUsed;
+    private ScheduledFuture<?> timer;
+
+    NettyExchange(
+            UpstreamRequest request,
+            EventLoop loop,
+            ExchangeListener listener,
+            ChannelPool pool,
+            String host,
+            int port) {
+        this.request = request;
+        this.loop = loop;
+        this.listener = listener;
+        this.pool = pool;
+        this.host = host;
+        this.port = port;
+    }
+
+    void start() {
+        Future<Channel> f = pool.acquire(loop.newPromise());
+        f.addListener(future -> {
+            if (!future.isSuccess()) {
+                if (!done) {
+                    fail(connectError(future.cause()));
+                }
+                return;
+            }
+            Channel ch = (Channel) future.getNow();
+            if (done) {
+                ch.close();
+                pool.release(ch);
+                return;
+            }
+            attach(ch);
+        });
+    }
+
+    private void attach(Channel ch) {
+        channel = ch;
+        released = false;
+        ch.pipeline().get(UpstreamHandler.class).owner(this);
+        ProxyHandler proxy = ch.pipeline().get(ProxyHandler.class);
+        if (proxy != null && !proxy.connectFuture().isDone()) {
+            proxy.connectFuture().addListener(p -> {
+                if (done) {
+                    return;
+                }
+                if (p.isSuccess()) {
+                    send(ch);
+                } else {
+                    onClosed(p.cause());
+                }
+            });
+        } else {
+            send(ch);
+        }
+    }
+
+    private void send(Channel ch) {
+        URI uri = request.uri();
+        String path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
+        if (uri.getRawQuery() != null) {
+            path = path + "?" + uri.getRawQuery();
+        }
+        FullHttpRequest req = new DefaultFullHttpRequest(
+                HttpVersion.HTTP_1_1,
+                HttpMethod.valueOf(request.method()),
+                path,
+                Unpooled.wrappedBuffer(request.body()));
+        boolean defaultPort = port == ("https".equals(uri.getScheme()) ? 443 : 80);
+        req.headers().set(HttpHeaderNames.HOST, defaultPort ? host : host + ":" + port);
+        req.headers().set(HttpHeaderNames.USER_AGENT, USER_AGENT);
+        for (Map.Entry<String, String> h : request.headers().entrySet()) {
+            req.headers().set(h.getKey(), h.getValue());
+        }
+        HttpUtil.setContentLength(req, request.body().length);
+        armTimer(request.readTimeout().toMillis());
+        ch.writeAndFlush(req).addListener(w -> {
+            if (!w.isSuccess() && !done) {
+                onClosed(w.cause());
+            }
+        });
+        ch.read();
+    }
+
+    @Override
+    public void request() {
+        if (done || channel == null) {
+            return;
+        }
+        armTimer(request.readTimeout().toMillis());
+        channel.read();
+    }
+
+    @Override
+    public void cancel() {
+        if (done) {
+            return;
+        }
+        done = true;
+        cancelTimer();
+        closeAndRelease();
+    }
+
+    void onMessage(Object msg) {
+        try {
+            if (done) {
+                return;
+            }
+            cancelTimer();
+            if (msg instanceof HttpResponse r) {
+                if (r.status().code() == 100) {
+                    return;
+                }
+                gotResponse = true;
+                keepAlive = HttpUtil.isKeepAlive(r);
+                listener.onHeaders(r.status().code(), name -> r.headers().get(name));
+            }
+            if (done) {
+                return;
+            }
+            if (msg instanceof HttpContent c) {
+                if (c.content().isReadable()) {
+                    listener.onBody(c.content());
+                }
+                if (!done && msg instanceof LastHttpContent) {
+                    done = true;
+                    returnToPool();
+                    listener.onEnd();
+                }
+            }
+        } finally {
+            ReferenceCountUtil.release(msg);
+        }
+    }
+
+    /** The connection closed or failed under this exchange. */
+    void onClosed(Throwable cause) {
+        if (done) {
+            return;
+        }
+        Channel ch = channel;
+        boolean reused = ch != null && Boolean.TRUE.equals(ch.attr(REUSED).get());
+        if (!gotResponse && reused && !staleRetryUsed) {
+            // The pooled connection died before answering: the server closed it while idle.
+            staleRetryUsed = true;
+            cancelTimer();
+            closeAndRelease();
+            channel = null;
+            start();
+            return;
+        }
+        fail(
+                cause == null
+                        ? GatewayException.upstreamUnavailable(
+                                provider(),
+                                gotResponse
+                                        ? "closed the connection mid-response"
+                                        : "closed the connection without answering",
+                                null)
+                        : ioError(cause));
+    }
+
+    private void fail(GatewayException e) {
+        done = true;
+        cancelTimer();
+        closeAndRelease();
+        listener.onError(e);
+    }
+
+    private void armTimer(long millis) {
+        cancelTimer();
+        timer = loop.schedule(
+                () -> {
+                    timer = null;
+                    if (!done) {
+                        fail(GatewayException.upstreamTimeout(
+                                provider(),
+                                gotResponse
+                                        ? "sent nothing for " + millis + " ms (read timeout)"
+                                        : "did not answer within " + millis + " ms (read timeout)"));
+                    }
+                },
+                millis,
+                TimeUnit.MILLISECONDS);
+    }
+
+    private void cancelTimer() {
+        if (timer != null) {
+            timer.cancel(false);
+            timer = null;
+        }
+    }
+
+    private void returnToPool() {
+        cancelTimer();
+        Channel ch = channel;
+        if (ch == null || released) {
+            return;
+        }
+        released = true;
+        ch.pipeline().get(UpstreamHandler.class).owner(null);
+        if (!keepAlive) {
+            ch.close();
+        } else {
+            ch.attr(REUSED).set(Boolean.TRUE);
+        }
+        pool.release(ch);
+    }
+
+    private void closeAndRelease() {
+        Channel ch = channel;
+        if (ch == null || released) {
+            return;
+        }
+        released = true;
+        UpstreamHandler h = ch.pipeline().get(UpstreamHandler.class);
+        if (h != null) {
+            h.owner(null);
+        }
+        ch.close();
+        pool.release(ch);
+    }
+
+    private String provider() {
+        return host;
+    }
+
+    private GatewayException connectError(Throwable cause) {
+        if (cause instanceof ConnectTimeoutException) {
+            return GatewayException.upstreamTimeout(
+                    provider(),
+                    "did not accept a connection within "
+                            + request.connectTimeout().toMillis() + " ms");
+        }
+        return GatewayException.upstreamUnavailable(provider(), "could not be reached: " + describe(cause), cause);
+    }
+
+    private GatewayException ioError(Throwable cause) {
+        if (cause instanceof SSLException || (cause != null && cause.getCause() instanceof SSLException)) {
+            return GatewayException.upstreamUnavailable(
+                    provider(), "failed the TLS handshake: " + describe(cause), cause);
+        }
+        return GatewayException.upstreamUnavailable(provider(), "connection failed: " + describe(cause), cause);
+    }
+
+    private static String describe(Throwable t) {
+        if (t == null) {
+            return "unknown error";
+        }
+        Throwable root = t;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        String m = root.getMessage();
+        return root.getClass().getSimpleName() + (m == null ? "" : " (" + m + ")");
+    }
+}

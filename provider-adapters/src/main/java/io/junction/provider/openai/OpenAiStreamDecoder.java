@@ -1,0 +1,89 @@
+package io.junction.provider.openai;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.junction.core.error.GatewayException;
+import io.junction.core.schema.ChatChunk;
+import io.junction.core.schema.Json;
+import io.junction.core.spi.StreamDecoder;
+import io.junction.core.spi.StreamSink;
+import io.junction.core.spi.Target;
+import io.junction.core.stream.SseDecoder;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import java.io.IOException;
+
+/**
+ * OpenAI SSE to chunks. Each chunk is also handed on as its exact upstream JSON bytes, so the client
+ * gets what the provider sent, byte for byte. {@code data: [DONE]} ends the stream; a
+ * {@code {"error":...}} event is an in-band error. One instance per stream; not thread-safe.
+ */
+final class OpenAiStreamDecoder implements StreamDecoder, SseDecoder.Listener {
+    private final SseDecoder sse = new SseDecoder();
+    private final Target target;
+    private StreamSink sink;
+
+    OpenAiStreamDecoder(Target target) {
+        this.target = target;
+    }
+
+    @Override
+    public void decode(ByteBuf in, StreamSink sink) {
+        this.sink = sink;
+        sse.decode(in, this);
+    }
+
+    @Override
+    public void finish(StreamSink sink) {
+        this.sink = sink;
+        sse.finish(this);
+    }
+
+    @Override
+    public void onEvent(String event, byte[] data) {
+        if (isDone(data)) {
+            sink.onDone();
+            return;
+        }
+        JsonNode tree;
+        try {
+            tree = Json.MAPPER.readTree(data);
+        } catch (IOException e) {
+            throw GatewayException.malformedUpstream(target.provider().name(), "sent a stream event that is not JSON");
+        }
+        JsonNode error = tree.get("error");
+        if (error != null && !error.isNull() && tree.get("choices") == null) {
+            sink.onError(OpenAiErrors.inStream(error.isObject() ? error : tree, target));
+            return;
+        }
+        if ("error".equals(event)) {
+            sink.onError(OpenAiErrors.inStream(tree, target));
+            return;
+        }
+        ChatChunk chunk;
+        try {
+            chunk = Json.MAPPER.treeToValue(tree, ChatChunk.class);
+        } catch (IOException e) {
+            throw GatewayException.malformedUpstream(
+                    target.provider().name(), "sent a stream event that is not a chat.completion.chunk");
+        }
+        sink.onChunk(chunk, Unpooled.wrappedBuffer(data));
+    }
+
+    private static boolean isDone(byte[] data) {
+        int start = 0;
+        int end = data.length;
+        while (start < end && Character.isWhitespace(data[start])) {
+            start++;
+        }
+        while (end > start && Character.isWhitespace(data[end - 1])) {
+            end--;
+        }
+        return end - start == 6
+                && data[start] == '['
+                && data[start + 1] == 'D'
+                && data[start + 2] == 'O'
+                && data[start + 3] == 'N'
+                && data[start + 4] == 'E'
+                && data[start + 5] == ']';
+    }
+}
