@@ -1,0 +1,219 @@
+package io.junction.server.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.junction.core.config.JunctionConfig;
+import io.junction.core.config.ProviderSpec;
+import io.junction.core.spi.ProviderRegistry;
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConfigLoaderTest {
+    private static final ProviderRegistry REGISTRY = ProviderRegistry.load();
+    private final Map<String, String> env = Map.of("OPENAI_API_KEY", "sk-from-env", "PORT", "9090", "EMPTY", "");
+    private final ConfigLoader loader = new ConfigLoader(REGISTRY, env::get);
+
+    private JunctionConfig load(String yaml) {
+        return loader.load("test.yaml", new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    private void assertError(String yaml, String expectedMessage) {
+        assertThatThrownBy(() -> load(yaml)).isInstanceOf(ConfigException.class).hasMessage(expectedMessage);
+    }
+
+    @Test
+    void loadsTheDocumentedShape() {
+        JunctionConfig c = load("""
+                server:
+                  host: 0.0.0.0
+                  port: ${PORT}
+                keys:
+                  - key: sk-client
+                    name: team-a
+                    models: ["oai/*", managed]
+                providers:
+                  oai:
+                    type: openai
+                    base_url: https://api.openai.com/v1
+                    api_key: ${OPENAI_API_KEY}
+                    organization: org-1
+                  openai: {}
+                  mock: { chunk_delay_ms: 5 }
+                models:
+                  managed:
+                    targets: [oai/gpt-4o-mini, mock/echo]
+                """);
+        assertThat(c.server().host()).isEqualTo("0.0.0.0");
+        assertThat(c.server().port()).isEqualTo(9090);
+        assertThat(c.server().maxBodyBytes()).isEqualTo(10L * 1024 * 1024);
+        assertThat(c.keys()).singleElement().satisfies(k -> {
+            assertThat(k.name()).isEqualTo("team-a");
+            assertThat(k.models()).containsExactly("oai/*", "managed");
+        });
+        ProviderSpec oai = c.providers().get("oai");
+        assertThat(oai.apiKey()).isEqualTo("sk-from-env");
+        assertThat(oai.options()).containsEntry("organization", "org-1");
+        assertThat(c.providers().get("openai").type())
+                .as("type defaults to the name")
+                .isEqualTo("openai");
+        assertThat(c.providers().get("mock").type()).isEqualTo("mock");
+        assertThat(c.models().get("managed").targets()).containsExactly("oai/gpt-4o-mini", "mock/echo");
+    }
+
+    @Test
+    void interpolatesDefaultsAndEscapes() {
+        JunctionConfig c = load("""
+                server: { host: "${NOPE:-127.0.0.2}", port: "${EMPTY:-7000}" }
+                providers:
+                  p: { type: openai, api_key: "pre-$${NOT_A_VAR}-${OPENAI_API_KEY}" }
+                """);
+        assertThat(c.server().host()).isEqualTo("127.0.0.2");
+        assertThat(c.server().port()).isEqualTo(7000);
+        assertThat(c.providers().get("p").apiKey()).isEqualTo("pre-${NOT_A_VAR}-sk-from-env");
+    }
+
+    @Test
+    void unsetVariableNamesThePathAndTheVariable() {
+        assertError(
+                "providers:\n  oai:\n    type: openai\n    api_key: ${MISSING_KEY}\n",
+                "test.yaml: providers.oai.api_key: environment variable MISSING_KEY is not set"
+                        + " (write ${MISSING_KEY:-default} to give a default)");
+    }
+
+    @Test
+    void unknownTopLevelKey() {
+        assertError("servr: {}\n", "test.yaml: unknown key 'servr' (known keys: keys, models, providers, server)");
+    }
+
+    @Test
+    void unknownNestedKeyNamesItsParent() {
+        assertThatThrownBy(() -> load("server:\n  prot: 1\n"))
+                .hasMessageStartingWith("test.yaml: server: unknown key 'prot' (known keys: ")
+                .hasMessageContaining("port");
+    }
+
+    @Test
+    void wrongTypeNamesThePath() {
+        assertError("server:\n  port: eighty\n", "test.yaml: server.port: expected a whole number, got 'eighty'");
+        assertThatThrownBy(() -> load("keys:\n  key: x\n")).hasMessageStartingWith("test.yaml: keys: expected a list");
+    }
+
+    @Test
+    void unknownProviderType() {
+        assertError(
+                "providers:\n  x:\n    type: nosuch\n",
+                "test.yaml: providers.x.type: unknown provider type 'nosuch' (known types: "
+                        + String.join(", ", REGISTRY.types()) + ")");
+    }
+
+    @Test
+    void missingTypeWhenTheNameIsNotAType() {
+        assertThatThrownBy(() -> load("providers:\n  corp: { base_url: 'http://x' }\n"))
+                .hasMessageStartingWith("test.yaml: providers.corp.type: missing, and 'corp' is not a provider type");
+    }
+
+    @Test
+    void unknownProviderSpecificKey() {
+        assertThatThrownBy(() -> load("providers:\n  oai: { type: openai, chunk_delay_ms: 3 }\n"))
+                .hasMessageStartingWith("test.yaml: providers.oai: unknown key 'chunk_delay_ms' for type 'openai'");
+    }
+
+    @Test
+    void aliasTargetNamingAnUnknownProvider() {
+        assertError(
+                "providers:\n  oai: { type: openai }\nmodels:\n  managed:\n    targets: [oai/gpt-4o, anthropic/claude]\n",
+                "test.yaml: models.managed.targets[1]: unknown provider 'anthropic' (configured providers: oai)");
+    }
+
+    @Test
+    void aliasTargetThatIsNotProviderSlashModel() {
+        assertError(
+                "providers:\n  oai: { type: openai }\nmodels:\n  m:\n    targets: [gpt-4o]\n",
+                "test.yaml: models.m.targets[0]: 'gpt-4o' is not <provider>/<model>");
+        assertError(
+                "models:\n  m: { targets: [] }\n", "test.yaml: models.m.targets: an alias needs at least one target");
+    }
+
+    @Test
+    void badBaseUrl() {
+        assertError(
+                "providers:\n  oai: { type: openai, base_url: 'ftp://example.com' }\n",
+                "test.yaml: providers.oai.base_url: expected an http:// or https:// URL, got 'ftp://example.com'");
+    }
+
+    @Test
+    void keysMustBePresentAndDistinct() {
+        assertError("keys:\n  - name: a\n", "test.yaml: keys[0].key: missing or empty");
+        assertError(
+                "keys:\n  - key: same\n  - key: same\n", "test.yaml: keys[1].key: the same key is configured twice");
+    }
+
+    @Test
+    void adapterValidationErrorsNameTheProvider() {
+        assertError(
+                "providers:\n  mock: { chunk_delay_ms: -1 }\n",
+                "test.yaml: providers.mock: chunk_delay_ms: must not be negative");
+        assertError(
+                "providers:\n  mock: { fail_status: 200 }\n",
+                "test.yaml: providers.mock: fail_status: expected an HTTP error status (400-599)");
+    }
+
+    @Test
+    void portOutOfRange() {
+        assertError("server: { port: 70000 }\n", "test.yaml: server.port: must be between 0 and 65535, got 70000");
+    }
+
+    @Test
+    void emptyFileMeansDefaults() {
+        JunctionConfig c = load("");
+        assertThat(c.server().port()).isEqualTo(8080);
+        assertThat(c.providers()).isEmpty();
+    }
+
+    @Test
+    void invalidYaml() {
+        assertThatThrownBy(() -> load("server: [unclosed\n")).hasMessageStartingWith("test.yaml: not valid YAML: ");
+        assertError("- a\n- b\n", "test.yaml: the top level must be a mapping (server:, providers:, models:, keys:)");
+    }
+
+    @Test
+    void missingFile(@TempDir Path dir) {
+        Path f = dir.resolve("nope.yaml");
+        assertThatThrownBy(() -> loader.load(f)).hasMessage(f + ": file not found");
+    }
+
+    @Test
+    void secretsDoNotAppearInToString() {
+        JunctionConfig c =
+                load("keys: [{key: sk-client-secret}]\nproviders:\n  oai: {type: openai, api_key: sk-prov-secret}\n");
+        assertThat(c.toString()).doesNotContain("sk-client-secret").doesNotContain("sk-prov-secret");
+    }
+
+    @Test
+    void shippedConfigsLoadAndTheEmbeddedCopyMatchesTheFile() throws Exception {
+        Path shipped = Path.of("..", "config", "junction.yaml");
+        JunctionConfig fromFile = new ConfigLoader(REGISTRY, name -> null).load(shipped);
+        assertThat(fromFile.providers()).containsKey("mock");
+        assertThat(fromFile.models()).containsKey("default");
+        byte[] embedded;
+        try (var in = getClass().getResourceAsStream("/junction-default.yaml")) {
+            embedded = in.readAllBytes();
+        }
+        assertThat(new String(embedded, StandardCharsets.UTF_8))
+                .as("gateway-server/src/main/resources/junction-default.yaml must equal config/junction.yaml")
+                .isEqualTo(Files.readString(shipped));
+        try (var examples = Files.list(Path.of("..", "config", "examples"))) {
+            for (Path example :
+                    examples.filter(p -> p.toString().endsWith(".yaml")).toList()) {
+                // only the secrets are set: every other variable must have a working default
+                new ConfigLoader(REGISTRY, name -> name.endsWith("_KEY") ? "test-value" : null).load(example);
+            }
+        }
+    }
+}
