@@ -1,0 +1,212 @@
+package io.junction.server.upstream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.junction.core.error.GatewayException;
+import io.junction.core.transport.ExchangeListener;
+import io.junction.core.transport.UpstreamExchange;
+import io.junction.core.transport.UpstreamHeaders;
+import io.junction.core.transport.UpstreamRequest;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.EventLoop;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioDatagramChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The Netty upstream client against a raw-socket server that counts connections. */
+class NettyUpstreamTransportTest {
+    private MultiThreadIoEventLoopGroup group;
+    private NettyUpstreamTransport transport;
+    private EventLoop loop;
+
+    @BeforeEach
+    void setUp() {
+        group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+        loop = group.next();
+        transport = new NettyUpstreamTransport(
+                NioSocketChannel.class, NioDatagramChannel.class, new ProxySettings(name -> null), 30_000);
+    }
+
+    @AfterEach
+    void tearDown() {
+        transport.close();
+        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+
+    /** What one exchange produced. */
+    record Result(int status, String body, GatewayException error) {}
+
+    private static UpstreamRequest request(int port, long readTimeoutMs) {
+        return new UpstreamRequest(
+                "POST",
+                URI.create("http://127.0.0.1:" + port + "/v1/chat/completions"),
+                Map.of("content-type", "application/json", "authorization", "Bearer sk-up"),
+                "{\"model\":\"m\"}".getBytes(StandardCharsets.UTF_8),
+                false,
+                Duration.ofSeconds(2),
+                Duration.ofMillis(readTimeoutMs));
+    }
+
+    /** Runs one exchange to its end, asking for more after every piece; bounded wait. */
+    private Result exchange(UpstreamRequest req, Consumer<UpstreamExchange> afterFirstPiece) throws Exception {
+        CompletableFuture<Result> done = new CompletableFuture<>();
+        UpstreamExchange[] ex = new UpstreamExchange[1];
+        StringBuilder body = new StringBuilder();
+        int[] status = new int[1];
+        loop.execute(() -> ex[0] = transport.open(req, loop, new ExchangeListener() {
+            @Override
+            public void onHeaders(int s, UpstreamHeaders headers) {
+                status[0] = s;
+                ex[0].request();
+            }
+
+            @Override
+            public void onBody(ByteBuf content) {
+                boolean first = body.isEmpty();
+                body.append(content.toString(StandardCharsets.UTF_8));
+                if (first && afterFirstPiece != null) {
+                    afterFirstPiece.accept(ex[0]);
+                    done.complete(new Result(status[0], body.toString(), null));
+                    return;
+                }
+                ex[0].request();
+            }
+
+            @Override
+            public void onEnd() {
+                done.complete(new Result(status[0], body.toString(), null));
+            }
+
+            @Override
+            public void onError(GatewayException error) {
+                done.complete(new Result(status[0], body.toString(), error));
+            }
+        }));
+        return done.get(10, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void keepAliveReusesOneConnectionPerLoop() throws Exception {
+        try (FakeUpstream up = new FakeUpstream((head, body, out) -> {
+            FakeUpstream.writeJson(out, 200, "{\"ok\":true}", false);
+            return true;
+        })) {
+            for (int i = 0; i < 3; i++) {
+                Result r = exchange(request(up.port(), 2000), null);
+                assertThat(r.error()).isNull();
+                assertThat(r.status()).isEqualTo(200);
+                assertThat(r.body()).isEqualTo("{\"ok\":true}");
+            }
+            assertThat(up.requests()).isEqualTo(3);
+            assertThat(up.connections()).isEqualTo(1);
+            assertThat(up.heads.get(0))
+                    .startsWith("POST /v1/chat/completions HTTP/1.1\r\n")
+                    .containsIgnoringCase("host: 127.0.0.1:" + up.port())
+                    .containsIgnoringCase("authorization: Bearer sk-up");
+        }
+    }
+
+    @Test
+    void connectionCloseIsHonouredAndTheNextRequestConnectsAgain() throws Exception {
+        try (FakeUpstream up = new FakeUpstream((head, body, out) -> {
+            FakeUpstream.writeJson(out, 200, "{}", true);
+            return false;
+        })) {
+            assertThat(exchange(request(up.port(), 2000), null).error()).isNull();
+            assertThat(exchange(request(up.port(), 2000), null).error()).isNull();
+            assertThat(up.connections()).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void aPooledConnectionTheServerDroppedIsReplaced() throws Exception {
+        // Keep-alive response, then the server silently drops the connection: the next request must
+        // not fail because of it.
+        try (FakeUpstream up = new FakeUpstream((head, body, out) -> {
+            FakeUpstream.writeJson(out, 200, "{\"n\":1}", false);
+            return false;
+        })) {
+            assertThat(exchange(request(up.port(), 2000), null).error()).isNull();
+            Result second = exchange(request(up.port(), 2000), null);
+            assertThat(second.error()).isNull();
+            assertThat(second.body()).isEqualTo("{\"n\":1}");
+            assertThat(up.requests()).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void silenceBeyondTheReadTimeoutIsARetryable504() throws Exception {
+        try (FakeUpstream up = new FakeUpstream((head, body, out) -> {
+            Thread.sleep(5_000); // never answers within the test's read timeout
+            return false;
+        })) {
+            Result r = exchange(request(up.port(), 300), null);
+            assertThat(r.error()).isNotNull();
+            assertThat(r.error().status()).isEqualTo(504);
+            assertThat(r.error().code()).isEqualTo("upstream_timeout");
+            assertThat(r.error().retryable()).isTrue();
+        }
+    }
+
+    @Test
+    void refusedConnectionIsARetryable502() throws Exception {
+        int port;
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            port = s.getLocalPort();
+        }
+        Result r = exchange(request(port, 2000), null);
+        assertThat(r.error()).isNotNull();
+        assertThat(r.error().status()).isEqualTo(502);
+        assertThat(r.error().code()).isEqualTo("upstream_unavailable");
+        assertThat(r.error().retryable()).isTrue();
+        assertThat(r.error().getMessage()).doesNotContain("sk-up");
+    }
+
+    @Test
+    void cancelClosesTheUpstreamConnection() throws Exception {
+        try (FakeUpstream up = new FakeUpstream((head, body, out) -> {
+            out.write("HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ntransfer-encoding: chunked\r\n\r\n"
+                    .getBytes(StandardCharsets.ISO_8859_1));
+            for (int i = 0; i < 200; i++) { // ~10 s unless the client goes away
+                byte[] event = ("data: {\"i\":" + i + "}\n\n").getBytes(StandardCharsets.UTF_8);
+                out.write((Integer.toHexString(event.length) + "\r\n").getBytes(StandardCharsets.ISO_8859_1));
+                out.write(event);
+                out.write("\r\n".getBytes(StandardCharsets.ISO_8859_1));
+                out.flush();
+                Thread.sleep(50);
+            }
+            return false;
+        })) {
+            Result r = exchange(request(up.port(), 2000), UpstreamExchange::cancel);
+            assertThat(r.body()).startsWith("data: {\"i\":0}");
+            assertThat(up.clientClosed.await(5, TimeUnit.SECONDS))
+                    .as("the upstream saw its connection closed soon after cancel()")
+                    .isTrue();
+        }
+    }
+
+    @Test
+    void errorStatusAndBodyAreDelivered() throws Exception {
+        try (FakeUpstream up = new FakeUpstream((head, body, out) -> {
+            FakeUpstream.writeJson(out, 429, "{\"error\":{\"message\":\"slow down\"}}", false);
+            return true;
+        })) {
+            Result r = exchange(request(up.port(), 2000), null);
+            assertThat(r.status()).isEqualTo(429);
+            assertThat(r.body()).contains("slow down");
+        }
+    }
+}
