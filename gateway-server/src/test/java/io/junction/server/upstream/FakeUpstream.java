@@ -35,7 +35,12 @@ final class FakeUpstream implements AutoCloseable {
     private final Thread acceptor;
 
     FakeUpstream(Behaviour behaviour) throws IOException {
-        this.server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        this(new ServerSocket(0, 50, InetAddress.getLoopbackAddress()), behaviour);
+    }
+
+    /** Over a given server socket, e.g. an {@code SSLServerSocket}. */
+    FakeUpstream(ServerSocket server, Behaviour behaviour) {
+        this.server = server;
         this.behaviour = behaviour;
         this.acceptor = Thread.ofVirtual().start(this::acceptLoop);
     }
