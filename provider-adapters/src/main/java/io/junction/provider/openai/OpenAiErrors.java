@@ -28,8 +28,13 @@ public final class OpenAiErrors {
         }
         boolean retryable = GatewayException.retryableStatus(status);
         Duration retryAfter = retryAfter(headers);
+        String apiKey = target.provider().spec().apiKey();
         if (error != null && error.isObject()) {
-            String message = text(error, "message");
+            String message = redact(text(error, "message"), apiKey);
+            if (message != null && (status == 401 || status == 403)) {
+                // The provider rejected Junction's credentials, not the client's: say so.
+                message = "Provider '" + provider + "' rejected the gateway's credentials: " + message;
+            }
             return new GatewayException(
                     status,
                     text(error, "type") == null ? typeFor(status) : text(error, "type"),
@@ -42,7 +47,7 @@ public final class OpenAiErrors {
         }
         if (error != null && error.isTextual()) {
             return new GatewayException(
-                    status, typeFor(status), null, null, error.asText(), retryable, retryAfter, null);
+                    status, typeFor(status), null, null, redact(error.asText(), apiKey), retryable, retryAfter, null);
         }
         String snippet = body.toString(body.readerIndex(), Math.min(body.readableBytes(), 300), StandardCharsets.UTF_8)
                 .strip();
@@ -51,7 +56,8 @@ public final class OpenAiErrors {
                 typeFor(status),
                 null,
                 null,
-                "Provider '" + provider + "' returned HTTP " + status + (snippet.isEmpty() ? "" : ": " + snippet),
+                "Provider '" + provider + "' returned HTTP " + status
+                        + (snippet.isEmpty() ? "" : ": " + redact(snippet, apiKey)),
                 retryable,
                 retryAfter,
                 null);
@@ -69,6 +75,14 @@ public final class OpenAiErrors {
                 text(error, "param"),
                 message == null ? "Provider '" + target.provider().name() + "' reported an error mid-stream" : message,
                 true);
+    }
+
+    /** Removes the provider's own key from upstream text before it can reach a client or a log. */
+    static String redact(String text, String apiKey) {
+        if (text == null || apiKey == null || apiKey.length() < 4) {
+            return text;
+        }
+        return text.replace(apiKey, "***");
     }
 
     static String typeFor(int status) {
