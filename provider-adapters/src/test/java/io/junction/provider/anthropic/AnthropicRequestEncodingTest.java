@@ -76,6 +76,20 @@ class AnthropicRequestEncodingTest {
     }
 
     @Test
+    void cacheControlOnPartsAndToolsIsKept() {
+        JsonNode out = encode("""
+                {"model":"m","messages":[{"role":"user","content":[
+                  {"type":"image_url","image_url":{"url":"https://example.com/a.png"},"cache_control":{"type":"ephemeral"}},
+                  {"type":"text","text":"Long document","cache_control":{"type":"ephemeral","ttl":"1h"}}]}],
+                 "tools":[{"type":"function","function":{"name":"f"},"cache_control":{"type":"ephemeral"}}]}""");
+        assertThat(out.at("/messages/0/content")).isEqualTo(tree("""
+                        [{"type":"image","source":{"type":"url","url":"https://example.com/a.png"},"cache_control":{"type":"ephemeral"}},
+                         {"type":"text","text":"Long document","cache_control":{"type":"ephemeral","ttl":"1h"}}]"""));
+        assertThat(out.get("tools")).isEqualTo(tree("""
+                        [{"name":"f","input_schema":{"type":"object","properties":{}},"cache_control":{"type":"ephemeral"}}]"""));
+    }
+
+    @Test
     void pdfFilePartBecomesADocumentBlock() {
         JsonNode out = encode("""
                 {"model":"m","messages":[{"role":"user","content":[
