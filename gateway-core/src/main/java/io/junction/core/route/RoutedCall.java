@@ -84,7 +84,7 @@ public final class RoutedCall {
     public void resume() {
         if (!finished && current != null && current.paused) {
             current.paused = false;
-            current.exchange.request();
+            current.requestMore();
         }
     }
 
@@ -124,7 +124,7 @@ public final class RoutedCall {
             run.failed(GatewayException.internal("Could not build the request for " + target.id(), e));
             return;
         }
-        run.exchange = target.adapter().transport(network).open(upstream, loop, run);
+        run.attach(target.adapter().transport(network).open(upstream, loop, run));
     }
 
     private void finish() {
@@ -151,6 +151,11 @@ public final class RoutedCall {
         boolean paused;
         boolean done; // this attempt has ended, successfully or not: ignore anything further
         boolean sawDone;
+        // A transport may call back before open() has returned the exchange (an executor that runs
+        // tasks inline, or a connect failure reported at once): demand and cancellation asked for
+        // in that window are applied when the exchange is attached.
+        boolean requestPending;
+        boolean cancelPending;
 
         AttemptRun(Target target, long startNanos) {
             this.target = target;
@@ -159,6 +164,32 @@ public final class RoutedCall {
 
         private boolean stale() {
             return done || current != this || finished;
+        }
+
+        void attach(UpstreamExchange ex) {
+            exchange = ex;
+            if (cancelPending) {
+                ex.cancel();
+            } else if (requestPending && !stale()) {
+                requestPending = false;
+                ex.request();
+            }
+        }
+
+        void requestMore() {
+            if (exchange == null) {
+                requestPending = true;
+            } else {
+                exchange.request();
+            }
+        }
+
+        private void cancelExchange() {
+            if (exchange == null) {
+                cancelPending = true;
+            } else {
+                exchange.cancel();
+            }
         }
 
         @Override
@@ -176,7 +207,7 @@ public final class RoutedCall {
             } else {
                 mode = Mode.BODY;
             }
-            exchange.request();
+            requestMore();
         }
 
         @Override
@@ -196,7 +227,7 @@ public final class RoutedCall {
                         return;
                     }
                     body.addComponent(true, content.retainedSlice());
-                    exchange.request();
+                    requestMore();
                 }
                 case STREAM -> {
                     try {
@@ -214,7 +245,7 @@ public final class RoutedCall {
                         return;
                     }
                     if (listener.clientWritable()) {
-                        exchange.request();
+                        requestMore();
                     } else {
                         paused = true;
                     }
@@ -280,6 +311,15 @@ public final class RoutedCall {
                                 target.provider().name(), "closed the stream before it was complete"));
                         return;
                     }
+                    if (!info.committed) {
+                        // a complete stream with nothing for the client (e.g. only the usage chunk it
+                        // did not ask for): it still needs the response headers before the end
+                        info.committed = true;
+                        listener.onStreamStart(info);
+                        if (stale()) {
+                            return;
+                        }
+                    }
                     done = true;
                     record(status, null);
                     finish();
@@ -344,7 +384,7 @@ public final class RoutedCall {
 
         /** The stream failed: before commit this is an ordinary failed attempt, after it the client is told. */
         private void streamBroken(GatewayException error) {
-            exchange.cancel();
+            cancelExchange();
             if (!info.committed) {
                 failed(error);
                 return;
@@ -362,9 +402,8 @@ public final class RoutedCall {
                 return;
             }
             done = true;
-            if (exchange != null) {
-                exchange.cancel();
-            }
+            releaseBody(); // e.g. an oversized body: what was aggregated so far
+            cancelExchange();
             record(error.status(), error.code());
             lastError = error;
             if (error.retryable()) {
@@ -378,9 +417,7 @@ public final class RoutedCall {
         void abandon() {
             done = true;
             releaseBody();
-            if (exchange != null) {
-                exchange.cancel();
-            }
+            cancelExchange();
         }
 
         private void record(int status, String code) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonAnyGetter;
 import com.fasterxml.jackson.annotation.JsonAnySetter;
 import com.fasterxml.jackson.annotation.JsonFormat;
 import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonView;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -22,7 +23,8 @@ public record ChatRequest(
         Double temperature,
         Double topP,
         Integer n,
-        Boolean stream,
+        // explicit: without it the @JsonIgnore on isStream() (same logical property) drops "stream" on output
+        @JsonProperty("stream") Boolean stream,
         StreamOptions streamOptions,
 
         @JsonFormat(with = JsonFormat.Feature.ACCEPT_SINGLE_VALUE_AS_ARRAY)

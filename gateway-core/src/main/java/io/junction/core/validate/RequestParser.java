@@ -1,6 +1,7 @@
 package io.junction.core.validate;
 
 import com.fasterxml.jackson.core.exc.StreamReadException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
@@ -9,10 +10,16 @@ import io.junction.core.schema.ChatRequest;
 import io.junction.core.schema.Json;
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.regex.Pattern;
 
 /** Bytes to {@link ChatRequest}: malformed JSON and wrong types become 400s that name the param. */
 public final class RequestParser {
-    private static final ObjectReader READER = Json.MAPPER.readerFor(ChatRequest.class);
+    // trailing tokens: "{...} garbage" is not a JSON document, so it must not half-succeed
+    private static final ObjectReader READER =
+            Json.MAPPER.readerFor(ChatRequest.class).with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+    /** Jackson's location text, e.g. {@code [Source: REDACTED (`StreamReadFeature...` disabled); line: 1, column: 28]}. */
+    private static final Pattern SOURCE_LOCATION =
+            Pattern.compile("\\[Source: [^\\]]*?line: (\\d+), column: (\\d+)\\]");
 
     private RequestParser() {}
 
@@ -44,7 +51,17 @@ public final class RequestParser {
                 null,
                 "We could not parse the JSON body of your request. (HINT: This likely means you aren't using your HTTP"
                         + " library correctly. The OpenAI API expects a JSON payload.) Problem: "
-                        + e.getOriginalMessage());
+                        + problem(e));
+    }
+
+    /** Jackson's description without its internal source description (which names Java types). */
+    private static String problem(StreamReadException e) {
+        String msg = e.getOriginalMessage();
+        if (msg == null) {
+            return "invalid JSON";
+        }
+        msg = SOURCE_LOCATION.matcher(msg).replaceAll("line $1, column $2");
+        return msg.contains("`") ? "invalid JSON" : msg;
     }
 
     /** A message for the client: our deserializers' own words, or "expected <type>" for Jackson's. */

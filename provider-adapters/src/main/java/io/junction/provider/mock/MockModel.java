@@ -83,7 +83,8 @@ final class MockModel {
         }
         Integer limit = request.maxCompletionTokens() != null ? request.maxCompletionTokens() : request.maxTokens();
         List<String> parts = splitWords(text);
-        if (limit != null && parts.size() > limit) {
+        // words(), not parts.size(): trailing whitespace is a part of its own but not a word
+        if (limit != null && words(text) > limit) {
             text = String.join("", parts.subList(0, limit));
             finish = "length";
         }

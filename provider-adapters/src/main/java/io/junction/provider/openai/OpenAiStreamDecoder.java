@@ -50,6 +50,12 @@ final class OpenAiStreamDecoder implements StreamDecoder, SseDecoder.Listener {
         } catch (IOException e) {
             throw GatewayException.malformedUpstream(target.provider().name(), "sent a stream event that is not JSON");
         }
+        if (!tree.isObject()) {
+            // "null" and an empty data field parse (to NullNode / MissingNode) but are no chunk:
+            // treeToValue would give a null chunk
+            throw GatewayException.malformedUpstream(
+                    target.provider().name(), "sent a stream event that is not a JSON object");
+        }
         JsonNode error = tree.get("error");
         if (error != null && !error.isNull() && tree.get("choices") == null) {
             sink.onError(OpenAiErrors.inStream(error.isObject() ? error : tree, target));
