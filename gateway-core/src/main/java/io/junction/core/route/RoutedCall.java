@@ -112,11 +112,11 @@ public final class RoutedCall {
         }
         Target target = plan.get(index);
         info.target = target;
-        AttemptRun run = new AttemptRun(target, nanoClock.getAsLong());
+        AttemptRun run = new AttemptRun(target, request.withModel(target.model()), nanoClock.getAsLong());
         current = run;
         UpstreamRequest upstream;
         try {
-            upstream = target.adapter().encode(request.withModel(target.model()), target);
+            upstream = target.adapter().encode(run.sent, target);
         } catch (GatewayException e) {
             run.failed(e);
             return;
@@ -141,6 +141,9 @@ public final class RoutedCall {
     /** One attempt against one target: the exchange's listener and the stream decoder's sink. */
     private final class AttemptRun implements ExchangeListener, StreamSink {
         final Target target;
+        /** The request as this attempt sent it: the client's, with the target's model. */
+        final ChatRequest sent;
+
         final long startNanos;
         UpstreamExchange exchange;
         Mode mode = Mode.WAITING;
@@ -157,8 +160,9 @@ public final class RoutedCall {
         boolean requestPending;
         boolean cancelPending;
 
-        AttemptRun(Target target, long startNanos) {
+        AttemptRun(Target target, ChatRequest sent, long startNanos) {
             this.target = target;
+            this.sent = sent;
             this.startNanos = startNanos;
         }
 
@@ -203,7 +207,7 @@ public final class RoutedCall {
                 mode = Mode.ERROR_BODY;
             } else if (request.isStream()) {
                 mode = Mode.STREAM;
-                decoder = target.adapter().newStreamDecoder(request, target);
+                decoder = target.adapter().newStreamDecoder(sent, target);
             } else {
                 mode = Mode.BODY;
             }
@@ -272,7 +276,7 @@ public final class RoutedCall {
                 case BODY -> {
                     ChatResponse response;
                     try {
-                        response = target.adapter().decodeResponse(bodyOrEmpty(), target);
+                        response = target.adapter().decodeResponse(bodyOrEmpty(), sent, target);
                     } catch (GatewayException e) {
                         releaseBody();
                         failed(e);

@@ -34,6 +34,15 @@ public interface ProviderAdapter {
     /** Decodes a successful non-streamed body; malformed input is a 502 {@link GatewayException}. */
     ChatResponse decodeResponse(ByteBuf body, Target target);
 
+    /**
+     * Decodes knowing the request that produced the answer, for formats where the answer's meaning
+     * depends on what was asked (e.g. JSON mode carried by a forced tool). The router calls this one;
+     * the default ignores the request.
+     */
+    default ChatResponse decodeResponse(ByteBuf body, ChatRequest request, Target target) {
+        return decodeResponse(body, target);
+    }
+
     /** A fresh decoder for one streamed response. */
     StreamDecoder newStreamDecoder(ChatRequest request, Target target);
 
