@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonAnyGetter;
 import com.fasterxml.jackson.annotation.JsonAnySetter;
 import com.fasterxml.jackson.annotation.JsonFormat;
 import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonView;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -22,7 +23,9 @@ public record ChatRequest(
         Double temperature,
         Double topP,
         Integer n,
-        Boolean stream,
+        // Explicit: the @JsonIgnore on isStream() (same logical property) would otherwise drop "stream"
+        // from every serialized request, so upstreams were never asked to stream.
+        @JsonProperty("stream") Boolean stream,
         StreamOptions streamOptions,
 
         @JsonFormat(with = JsonFormat.Feature.ACCEPT_SINGLE_VALUE_AS_ARRAY)
