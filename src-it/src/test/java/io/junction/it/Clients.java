@@ -19,6 +19,12 @@ final class Clients {
 
     private Clients() {}
 
+    /** For try-with-resources over an SDK client, which is not AutoCloseable itself. */
+    interface Closer extends AutoCloseable {
+        @Override
+        void close();
+    }
+
     /** The official SDK: no SDK retries (so every upstream call is Junction's), bounded timeouts. */
     static OpenAIClient sdk(JunctionProcess junction, String apiKey) {
         return OpenAIOkHttpClient.builder()
