@@ -212,4 +212,36 @@ class ErrorsIT {
         assertThat(e.code()).hasValue("up_" + status);
         upstream.verify(exactly(1), postRequestedFor(urlEqualTo(CHAT)));
     }
+
+    @Test
+    void bodyOverTheLimitIs413AndTheConnectionIsClosed() throws Exception {
+        int port = junction.port();
+        try (RawHttp http = new RawHttp(port)) {
+            // Announce more than server.max_body_bytes (10 MiB); send only a little of it.
+            http.write("POST /v1/chat/completions HTTP/1.1\r\n"
+                    + "Host: 127.0.0.1:" + port + "\r\n"
+                    + "Authorization: Bearer " + Configs.KEY + "\r\n"
+                    + "x-request-id: big-1\r\n"
+                    + "Content-Type: application/json\r\n"
+                    + "Content-Length: " + (11 * 1024 * 1024) + "\r\n"
+                    + "\r\n"
+                    + "{\"model\":\"mock/echo\",");
+            RawHttp.Response r = http.read();
+            assertThat(r.status()).isEqualTo(413);
+            assertThat(r.header("x-request-id")).isEqualTo("big-1");
+            assertThat(Fixtures.parse(r.body()).at("/error/code").asText()).isEqualTo("request_too_large");
+            assertThat(http.closedByServer()).isTrue();
+        }
+        upstream.verify(exactly(0), anyRequestedFor(anyUrl()));
+    }
+
+    @Test
+    void malformedJsonIs400() {
+        HttpResponse<String> r =
+                Clients.postJson(junction, CHAT, Configs.KEY, "{\"model\": \"mock/echo\", \"messages\": [");
+        assertThat(r.statusCode()).isEqualTo(400);
+        JsonNode error = Fixtures.parse(r.body()).path("error");
+        assertThat(error.path("type").asText()).isEqualTo("invalid_request_error");
+        assertThat(error.path("message").asText()).contains("parse the JSON body");
+    }
 }

@@ -170,4 +170,39 @@ class GatewayEndpointsIT {
         assertThat(error.path("type").asText()).isEqualTo("invalid_request_error");
         assertThat(r.headers().firstValue("x-request-id")).isPresent();
     }
+
+    @Test
+    void pipelinedRequestsAreAnsweredInOrderOnOneConnection() throws Exception {
+        int port = junction.port();
+        String stream = "{\"model\":\"mock/echo\",\"stream\":true,"
+                + "\"messages\":[{\"role\":\"user\",\"content\":\"first of three\"}]}";
+        String plain = "{\"model\":\"mock/echo\",\"messages\":[{\"role\":\"user\",\"content\":\"second\"}]}";
+        try (RawHttp http = new RawHttp(port)) {
+            // All three requests in one write, before any answer.
+            http.write(RawHttp.post(port, "/v1/chat/completions", Configs.KEY, stream, "p-1")
+                    + RawHttp.post(port, "/v1/chat/completions", Configs.KEY, plain, "p-2")
+                    + RawHttp.get(port, "/health", "p-3"));
+
+            RawHttp.Response first = http.read();
+            assertThat(first.status()).isEqualTo(200);
+            assertThat(first.header("x-request-id")).isEqualTo("p-1");
+            assertThat(first.header("content-type")).startsWith("text/event-stream");
+            assertThat(Fixtures.concatenatedContent(Fixtures.sseData(first.body())))
+                    .isEqualTo("first of three");
+            assertThat(first.body()).endsWith("data: [DONE]\n\n");
+
+            RawHttp.Response second = http.read();
+            assertThat(second.status()).isEqualTo(200);
+            assertThat(second.header("x-request-id")).isEqualTo("p-2");
+            assertThat(Fixtures.parse(second.body())
+                            .at("/choices/0/message/content")
+                            .asText())
+                    .isEqualTo("second");
+
+            RawHttp.Response third = http.read();
+            assertThat(third.status()).isEqualTo(200);
+            assertThat(third.header("x-request-id")).isEqualTo("p-3");
+            assertThat(Fixtures.parse(third.body()).path("status").asText()).isEqualTo("ok");
+        }
+    }
 }

@@ -100,7 +100,11 @@ final class RawSocketUpstream implements AutoCloseable {
 
     /** Writes one chunk of a chunked body. */
     static void chunk(OutputStream out, String data) throws IOException {
-        byte[] bytes = data.getBytes(StandardCharsets.UTF_8);
+        chunk(out, data.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Writes one chunk of a chunked body. */
+    static void chunk(OutputStream out, byte[] bytes) throws IOException {
         out.write((Integer.toHexString(bytes.length) + "\r\n").getBytes(StandardCharsets.US_ASCII));
         out.write(bytes);
         out.write("\r\n".getBytes(StandardCharsets.US_ASCII));
