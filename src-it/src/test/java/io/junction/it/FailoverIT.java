@@ -17,6 +17,7 @@ import com.openai.core.JsonValue;
 import com.openai.core.http.HttpResponseFor;
 import com.openai.core.http.StreamResponse;
 import com.openai.errors.InternalServerException;
+import com.openai.errors.OpenAIServiceException;
 import com.openai.models.chat.completions.ChatCompletion;
 import com.openai.models.chat.completions.ChatCompletionChunk;
 import com.openai.models.chat.completions.ChatCompletionCreateParams;
@@ -155,7 +156,7 @@ class FailoverIT {
     void upstreamTimeoutFailsOver() {
         upstream.stubFor(post(urlEqualTo(CHAT))
                 .willReturn(aResponse()
-                        .withFixedDelay(3000)
+                        .withFixedDelay(6000)
                         .withStatus(200)
                         .withHeader("Content-Type", "application/json")
                         .withBody(Fixtures.text("openai/chat-completion.text.json"))));
@@ -175,8 +176,8 @@ class FailoverIT {
                 .asString()
                 .contains("sluggish/gpt-4o-mini 504");
         assertThat(ms)
-                .as("answered after the 400 ms read timeout, not the 3 s delay")
-                .isLessThan(2500);
+                .as("answered after the 400 ms read timeout, not the 6 s delay")
+                .isLessThan(4500);
         upstream.verify(exactly(1), postRequestedFor(urlEqualTo(CHAT)));
     }
 
@@ -194,6 +195,51 @@ class FailoverIT {
 
         assertThat(e.statusCode()).isEqualTo(503);
         assertThat(e.headers().values("x-junction-attempts")).containsExactly("1");
+        upstream.verify(exactly(1), postRequestedFor(urlEqualTo(CHAT)));
+    }
+
+    @Test
+    void anErrorEventBeforeTheFirstChunkFailsOver() {
+        upstream.stubFor(post(urlEqualTo(CHAT))
+                .willReturn(aResponse()
+                        .withStatus(200)
+                        .withHeader("Content-Type", "text/event-stream")
+                        .withBody("data: {\"error\":{\"message\":\"The server is overloaded\","
+                                + "\"type\":\"server_error\",\"code\":null}}\n\n")));
+
+        List<ChatCompletionChunk> chunks = new ArrayList<>();
+        HttpResponseFor<StreamResponse<ChatCompletionChunk>> raw = client.chat()
+                .completions()
+                .withRawResponse()
+                .createStreaming(ask("managed").build());
+        try (StreamResponse<ChatCompletionChunk> s = raw.parse()) {
+            s.stream().forEach(chunks::add);
+        }
+
+        assertThat(Sdk.text(chunks)).isEqualTo(PROMPT);
+        assertThat(raw.headers().values("x-junction-provider")).containsExactly("mock");
+        upstream.verify(exactly(1), postRequestedFor(urlEqualTo(CHAT)));
+    }
+
+    @Test
+    void aJsonAnswerToAStreamRequestIsNotRelayedAsAnEmptyStream() {
+        // An upstream that ignores "stream": true and answers with one JSON body.
+        upstream.stubFor(post(urlEqualTo(CHAT))
+                .willReturn(aResponse()
+                        .withStatus(200)
+                        .withHeader("Content-Type", "application/json")
+                        .withBody(Fixtures.text("openai/chat-completion.text.json"))));
+
+        OpenAIServiceException e = catchThrowableOfType(OpenAIServiceException.class, () -> {
+            try (StreamResponse<ChatCompletionChunk> s = client.chat()
+                    .completions()
+                    .createStreaming(ask("up/gpt-4o-mini").build())) {
+                s.stream().forEach(c -> {});
+            }
+        });
+
+        assertThat(e.statusCode()).isEqualTo(502);
+        assertThat(e.code()).hasValue("bad_upstream_response");
         upstream.verify(exactly(1), postRequestedFor(urlEqualTo(CHAT)));
     }
 }

@@ -100,6 +100,7 @@ public final class JunctionProcess implements AutoCloseable {
                 }
                 String tail = jp.logTail(40);
                 jp.kill();
+                Files.deleteIfExists(config);
                 last = new IllegalStateException("Junction did not become healthy within " + START_TIMEOUT.toSeconds()
                         + " s (exit " + (p.isAlive() ? "none" : p.exitValue()) + "); log tail:\n" + tail);
                 if (!tail.contains("Address already in use") && !tail.contains("BindException")) {
@@ -185,12 +186,17 @@ public final class JunctionProcess implements AutoCloseable {
 
     @Override
     public void close() {
+        List<String> problems = new ArrayList<>();
         try {
             if (process.isAlive()) {
                 provokeLeakReports();
+            } else {
+                problems.add("Junction exited before the test class ended (exit " + process.exitValue() + ")");
             }
         } finally {
-            kill();
+            if (!kill()) {
+                problems.add("Junction did not stop within 10 s of SIGTERM (killed)");
+            }
             try {
                 Files.deleteIfExists(config);
             } catch (IOException e) {
@@ -198,7 +204,6 @@ public final class JunctionProcess implements AutoCloseable {
             }
         }
         String text = log();
-        List<String> problems = new ArrayList<>();
         for (String line : text.split("\n")) {
             if (line.contains("LEAK:")) {
                 problems.add("Netty reported a buffer leak: " + line);
@@ -269,19 +274,23 @@ public final class JunctionProcess implements AutoCloseable {
         }
     }
 
-    private void kill() {
+    /** SIGTERM, then SIGKILL if needed; true when SIGTERM was enough. */
+    private boolean kill() {
         if (!process.isAlive()) {
-            return;
+            return true;
         }
         process.destroy();
         try {
-            if (!process.waitFor(10, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-                process.waitFor(5, TimeUnit.SECONDS);
+            if (process.waitFor(10, TimeUnit.SECONDS)) {
+                return true;
             }
+            process.destroyForcibly();
+            process.waitFor(5, TimeUnit.SECONDS);
+            return false;
         } catch (InterruptedException e) {
             process.destroyForcibly();
             Thread.currentThread().interrupt();
+            return false;
         }
     }
 

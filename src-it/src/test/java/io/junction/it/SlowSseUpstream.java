@@ -65,6 +65,11 @@ final class SlowSseUpstream implements AutoCloseable {
         return outcomes.poll(timeoutMs, TimeUnit.MILLISECONDS);
     }
 
+    /** Forgets outcomes not yet taken. */
+    void clearOutcomes() {
+        outcomes.clear();
+    }
+
     private void handle(HttpExchange ex) throws IOException {
         requests.incrementAndGet();
         long start = System.nanoTime();

@@ -45,6 +45,9 @@ class StreamFailureIT {
 
     static WireMockServer upstream;
     static RawSocketUpstream cutter;
+    /** Sends the first events, then nothing for longer than Junction's read timeout for it. */
+    static RawSocketUpstream staller;
+
     static SlowSseUpstream slow;
     static JunctionProcess junction;
     static OpenAIClient client;
@@ -54,11 +57,16 @@ class StreamFailureIT {
         upstream = new WireMockServer(options().bindAddress("127.0.0.1").dynamicPort());
         upstream.start();
         cutter = new RawSocketUpstream(StreamFailureIT::firstEventsThenClose);
+        staller = new RawSocketUpstream(out -> {
+            firstEventsThenClose(out);
+            Thread.sleep(3000);
+        });
         slow = new SlowSseUpstream();
         String extra = """
                   cutter: { type: openai, base_url: "http://127.0.0.1:%d/v1", api_key: sk-cutter, read_timeout_ms: 5000 }
                   slow: { type: openai, base_url: "http://127.0.0.1:%d/v1", api_key: sk-slow, read_timeout_ms: 5000 }
-                """.formatted(cutter.port(), slow.port());
+                  staller: { type: openai, base_url: "http://127.0.0.1:%d/v1", api_key: sk-staller, read_timeout_ms: 500 }
+                """.formatted(cutter.port(), slow.port(), staller.port());
         junction = JunctionProcess.start("stream-failure", port -> Configs.standard(port, upstream.port(), extra));
         client = Clients.sdk(junction, Configs.KEY);
     }
@@ -75,6 +83,7 @@ class StreamFailureIT {
         } finally {
             upstream.stop();
             cutter.close();
+            staller.close();
             slow.close();
         }
     }
@@ -82,6 +91,7 @@ class StreamFailureIT {
     @BeforeEach
     void reset() {
         upstream.resetAll();
+        slow.clearOutcomes();
     }
 
     /** 200, chunked SSE: the first recorded events, then the socket closes with no terminating chunk. */
@@ -201,6 +211,19 @@ class StreamFailureIT {
     }
 
     @Test
+    void upstreamStallingMidStreamPastTheReadTimeoutEndsWithATimeoutErrorEvent() {
+        int before = staller.requests();
+
+        HttpResponse<String> r = Clients.postJson(junction, CHAT, Configs.KEY, streamBody("staller/gpt-4o-mini"));
+
+        assertThat(r.statusCode()).isEqualTo(200);
+        JsonNode error = assertEndsWithErrorEvent(r.body());
+        // Ended by Junction's 500 ms read timeout, not by the upstream closing after 3 s.
+        assertThat(error.path("code").asText()).isEqualTo("upstream_timeout");
+        assertThat(staller.requests() - before).isEqualTo(1);
+    }
+
+    @Test
     void clientAbortMidStreamClosesTheUpstreamConnection() throws Exception {
         int requestsBefore = slow.requests();
         long closedAt;
@@ -263,5 +286,27 @@ class StreamFailureIT {
         String metrics = Clients.get(junction, "/metrics", null).body();
         assertThat(Metrics.requests(metrics, "chat.completions", "slow/slow-model", "slow", 499))
                 .isEqualTo(1.0);
+    }
+
+    @Test
+    void clientAbortWhileANonStreamAnswerIsStillArrivingClosesTheUpstreamConnection() throws Exception {
+        int requestsBefore = slow.requests();
+        String body = "{\"model\":\"slow/slow-model\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
+        long closedAt;
+        try (RawHttp http = new RawHttp(junction.port())) {
+            http.write(RawHttp.post(junction.port(), CHAT, Configs.KEY, body, "abort-2"));
+            // Junction is now collecting the (slow) upstream body for a non-stream answer.
+            Thread.sleep(400);
+            closedAt = System.nanoTime();
+        }
+
+        SlowSseUpstream.Outcome outcome = slow.nextOutcome(5000);
+        assertThat(outcome)
+                .as("the upstream stream ended within 5 s of the client leaving")
+                .isNotNull();
+        assertThat(outcome.writeFailed()).isTrue();
+        assertThat(TimeUnit.NANOSECONDS.toMillis(outcome.endedAtNanos() - closedAt))
+                .isLessThan(5000);
+        assertThat(slow.requests() - requestsBefore).isEqualTo(1);
     }
 }

@@ -275,6 +275,72 @@ class UpstreamPassthroughIT {
                         .withRequestBody(matchingJsonPath("$.tools[0].function.name", equalTo("get_capital"))));
     }
 
+    @Test
+    void nonStreamBodyKeepsEveryUpstreamFieldAndOnlyGainsExtraFields() {
+        upstream.stubFor(post(urlEqualTo(CHAT)).willReturn(okJson(Fixtures.text(TEXT_JSON))));
+
+        HttpResponse<String> r = Clients.postJson(
+                junction,
+                CHAT,
+                Configs.KEY,
+                "{\"model\":\"up/gpt-4o-mini\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
+
+        assertThat(r.statusCode()).isEqualTo(200);
+        ObjectNode relayed = (ObjectNode) Fixtures.parse(r.body());
+        assertThat(relayed.remove("extra_fields")).isNotNull();
+        // Junction re-encodes non-stream bodies; a null-valued field may be left out, nothing else.
+        assertThat(withoutNulls(relayed)).isEqualTo(withoutNulls(Fixtures.json(TEXT_JSON)));
+    }
+
+    @Test
+    void streamWithIncludeUsageIsByteExactExceptTheUsageChunkWhichOnlyGainsExtraFields() {
+        String recorded = Fixtures.text(TOOL_STREAM);
+        stubSse(recorded);
+        ObjectNode request = (ObjectNode) Fixtures.json(TOOL_REQUEST);
+        request.put("model", "up/gpt-4o-mini");
+
+        HttpResponse<String> r = Clients.postJson(junction, CHAT, Configs.KEY, request.toString());
+
+        assertThat(r.statusCode()).isEqualTo(200);
+        List<String> sent = Fixtures.sseData(recorded);
+        List<String> got = Fixtures.sseData(r.body());
+        assertThat(got).hasSameSizeAs(sent);
+        for (int i = 0; i < sent.size(); i++) {
+            if (Fixtures.isUsageChunk(sent.get(i))) {
+                ObjectNode usageChunk = (ObjectNode) Fixtures.parse(got.get(i));
+                JsonNode extra = usageChunk.remove("extra_fields");
+                assertThat(extra.path("provider").asText()).isEqualTo("up");
+                assertThat(withoutNulls(usageChunk)).isEqualTo(withoutNulls(Fixtures.parse(sent.get(i))));
+            } else {
+                assertThat(got.get(i)).as("event %d relayed byte for byte", i).isEqualTo(sent.get(i));
+            }
+        }
+        assertThat(r.body()).endsWith("data: [DONE]\n\n");
+    }
+
+    /** A copy of {@code node} with every null-valued object field removed, recursively. */
+    static JsonNode withoutNulls(JsonNode node) {
+        JsonNode copy = node.deepCopy();
+        strip(copy);
+        return copy;
+    }
+
+    private static void strip(JsonNode node) {
+        if (node instanceof ObjectNode obj) {
+            List<String> nulls = new ArrayList<>();
+            obj.fields().forEachRemaining(e -> {
+                if (e.getValue().isNull()) {
+                    nulls.add(e.getKey());
+                } else {
+                    strip(e.getValue());
+                }
+            });
+            obj.remove(nulls);
+        } else if (node.isArray()) {
+            node.forEach(UpstreamPassthroughIT::strip);
+        }
+    }
+
     private static void stubSse(String body) {
         upstream.stubFor(post(urlEqualTo(CHAT))
                 .willReturn(aResponse()
