@@ -205,4 +205,55 @@ class GatewayEndpointsIT {
             assertThat(Fixtures.parse(third.body()).path("status").asText()).isEqualTo("ok");
         }
     }
+
+    @Test
+    void expectContinueAndChunkedRequestBodiesWorkOnAKeptAliveConnection() throws Exception {
+        int port = junction.port();
+        String json = "{\"model\":\"mock/echo\",\"messages\":[{\"role\":\"user\",\"content\":\"continued\"}]}";
+        try (RawHttp http = new RawHttp(port)) {
+            // curl's way for larger bodies: headers first, the body only after 100 Continue.
+            http.write("POST /v1/chat/completions HTTP/1.1\r\n"
+                    + "Host: 127.0.0.1:" + port + "\r\n"
+                    + "Authorization: Bearer " + Configs.KEY + "\r\n"
+                    + "Content-Type: application/json\r\n"
+                    + "Expect: 100-continue\r\n"
+                    + "Content-Length: " + json.length() + "\r\n"
+                    + "\r\n");
+            RawHttp.Response interim = http.read();
+            assertThat(interim.status()).isEqualTo(100);
+            http.write(json);
+            RawHttp.Response first = http.read();
+            assertThat(first.status()).isEqualTo(200);
+            assertThat(Fixtures.parse(first.body())
+                            .at("/choices/0/message/content")
+                            .asText())
+                    .isEqualTo("continued");
+
+            // Same connection: a chunked request body.
+            String half1 = json.substring(0, 20);
+            String half2 = json.substring(20).replace("continued", "chunked!!");
+            http.write("POST /v1/chat/completions HTTP/1.1\r\n"
+                    + "Host: 127.0.0.1:" + port + "\r\n"
+                    + "Authorization: Bearer " + Configs.KEY + "\r\n"
+                    + "Content-Type: application/json\r\n"
+                    + "Transfer-Encoding: chunked\r\n"
+                    + "\r\n"
+                    + Integer.toHexString(half1.length()) + "\r\n" + half1 + "\r\n"
+                    + Integer.toHexString(half2.length()) + "\r\n" + half2 + "\r\n"
+                    + "0\r\n\r\n");
+            RawHttp.Response second = http.read();
+            assertThat(second.status()).isEqualTo(200);
+            assertThat(Fixtures.parse(second.body())
+                            .at("/choices/0/message/content")
+                            .asText())
+                    .isEqualTo("chunked!!");
+        }
+    }
+
+    @Test
+    void modelsNeedAKeyWhenAuthIsOn() {
+        HttpResponse<String> r = Clients.get(junction, "/v1/models", null);
+        assertThat(r.statusCode()).isEqualTo(401);
+        assertThat(Fixtures.parse(r.body()).at("/error/type").asText()).isEqualTo("authentication_error");
+    }
 }
