@@ -94,6 +94,8 @@ public final class JunctionProcess implements AutoCloseable {
                                 || k.equalsIgnoreCase("https_proxy")
                                 || k.equalsIgnoreCase("JUNCTION_CONFIG"));
                 Process p = pb.start();
+                // Should the test JVM end without closing us (a crash, a failed @BeforeAll), take the server along.
+                Runtime.getRuntime().addShutdownHook(new Thread(p::destroyForcibly, "junction-it-reaper-" + label));
                 JunctionProcess jp = new JunctionProcess(label, p, log, config, port);
                 if (jp.awaitHealthy()) {
                     return jp;
