@@ -1,6 +1,7 @@
 package io.junction.server;
 
 import io.junction.core.config.JunctionConfig;
+import io.junction.core.route.BreakerRegistry;
 import io.junction.core.route.ModelResolver;
 import io.junction.core.spi.ProviderRegistry;
 import io.junction.server.auth.KeyAuthenticator;
@@ -64,8 +65,15 @@ public final class JunctionServer implements AutoCloseable {
         workers = new MultiThreadIoEventLoopGroup(threads, t.factory());
         metrics = new GatewayMetrics();
         transport = new NettyUpstreamTransport(t.client(), t.datagram(), ProxySettings.fromEnvironment(), 50_000);
+        BreakerRegistry breakers = new BreakerRegistry();
+        metrics.breakers(breakers::snapshot);
         context = new AtomicReference<>(new GatewayContext(
-                config, new ModelResolver(config, registry), new KeyAuthenticator(config.keys()), transport, metrics));
+                config,
+                new ModelResolver(config, registry),
+                new KeyAuthenticator(config.keys()),
+                transport,
+                metrics,
+                breakers));
         ServerBootstrap b = new ServerBootstrap()
                 .group(boss, workers)
                 .channel(t.server())

@@ -23,7 +23,7 @@ final class Configs {
                   - { key: %s, name: team-a, models: ["*"] }
                   - { key: %s, name: limited, models: ["mock/*"] }
                 providers:
-                  up:   { type: openai, base_url: "http://127.0.0.1:%d/v1", api_key: %s, read_timeout_ms: 5000, connect_timeout_ms: 2000, models: [gpt-4o-mini] }
+                  up:   { type: openai, base_url: "http://127.0.0.1:%d/v1", api_key: %s, read_timeout_ms: 5000, connect_timeout_ms: 2000, models: [gpt-4o-mini], retry: { max_retries: 0 } }
                   mock: { type: mock, models: [echo] }
                 %s
                 models:

@@ -50,8 +50,8 @@ class FailoverIT {
         flaky = new WireMockServer(options().bindAddress("127.0.0.1").dynamicPort());
         flaky.start();
         String extra = """
-                  flaky: { type: openai, base_url: "http://127.0.0.1:%d/v1", api_key: sk-flaky, read_timeout_ms: 5000 }
-                  sluggish: { type: openai, base_url: "http://127.0.0.1:%d/v1", api_key: sk-sluggish, read_timeout_ms: 400 }
+                  flaky: { type: openai, base_url: "http://127.0.0.1:%d/v1", api_key: sk-flaky, read_timeout_ms: 5000, retry: { max_retries: 0 } }
+                  sluggish: { type: openai, base_url: "http://127.0.0.1:%d/v1", api_key: sk-sluggish, read_timeout_ms: 400, retry: { max_retries: 0 } }
                 """.formatted(flaky.port(), upstream.port());
         junction = JunctionProcess.start("failover", port -> Configs.standard(port, upstream.port(), extra));
         client = Clients.sdk(junction, Configs.KEY);
@@ -100,7 +100,7 @@ class FailoverIT {
         JsonNode extra = Sdk.extraFields(c._additionalProperties());
         assertThat(extra.path("provider").asText()).isEqualTo("mock");
         assertThat(extra.path("model_requested").asText()).isEqualTo("managed");
-        assertThat(extra.path("attempts").asInt()).isEqualTo(2);
+        assertThat(extra.path("attempts")).hasSize(2);
         assertThat(raw.headers().values("x-junction-provider")).containsExactly("mock");
         assertThat(raw.headers().values("x-junction-attempts")).containsExactly("2");
         assertThat(raw.headers().values("x-junction-attempt-log"))

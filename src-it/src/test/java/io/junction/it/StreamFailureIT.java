@@ -63,9 +63,9 @@ class StreamFailureIT {
         });
         slow = new SlowSseUpstream();
         String extra = """
-                  cutter: { type: openai, base_url: "http://127.0.0.1:%d/v1", api_key: sk-cutter, read_timeout_ms: 5000 }
-                  slow: { type: openai, base_url: "http://127.0.0.1:%d/v1", api_key: sk-slow, read_timeout_ms: 5000 }
-                  staller: { type: openai, base_url: "http://127.0.0.1:%d/v1", api_key: sk-staller, read_timeout_ms: 500 }
+                  cutter: { type: openai, base_url: "http://127.0.0.1:%d/v1", api_key: sk-cutter, read_timeout_ms: 5000, retry: { max_retries: 0 } }
+                  slow: { type: openai, base_url: "http://127.0.0.1:%d/v1", api_key: sk-slow, read_timeout_ms: 5000, retry: { max_retries: 0 } }
+                  staller: { type: openai, base_url: "http://127.0.0.1:%d/v1", api_key: sk-staller, read_timeout_ms: 500, retry: { max_retries: 0 } }
                 """.formatted(cutter.port(), slow.port(), staller.port());
         junction = JunctionProcess.start("stream-failure", port -> Configs.standard(port, upstream.port(), extra));
         client = Clients.sdk(junction, Configs.KEY);

@@ -114,7 +114,7 @@ class UpstreamPassthroughIT {
         assertThat(extra.path("provider").asText()).isEqualTo("up");
         assertThat(extra.path("model_requested").asText()).isEqualTo("up/gpt-4o-mini");
         assertThat(extra.path("model_used").asText()).isEqualTo("gpt-4.1-nano-2025-04-14");
-        assertThat(extra.path("attempts").asInt()).isEqualTo(1);
+        assertThat(extra.path("attempts")).hasSize(1);
         assertThat(extra.path("latency_ms").isIntegralNumber()).isTrue();
         assertThat(raw.headers().values("x-junction-provider")).containsExactly("up");
         assertThat(raw.headers().values("x-junction-model")).containsExactly("gpt-4o-mini");
@@ -169,7 +169,7 @@ class UpstreamPassthroughIT {
         JsonNode extra = Sdk.extraFields(last._additionalProperties());
         assertThat(extra.path("provider").asText()).isEqualTo("up");
         assertThat(extra.path("model_requested").asText()).isEqualTo("up/gpt-4o-mini");
-        assertThat(extra.path("attempts").asInt()).isEqualTo(1);
+        assertThat(extra.path("attempts")).hasSize(1);
         assertThat(chunks.subList(0, chunks.size() - 1))
                 .allSatisfy(c -> assertThat(c.usage()).isEmpty())
                 .allSatisfy(c -> assertThat(c._additionalProperties()).doesNotContainKey("extra_fields"));

@@ -59,8 +59,8 @@ class UpstreamWireIT {
         dribbler = new RawSocketUpstream(UpstreamWireIT::dribble);
         closer = new RawSocketUpstream(UpstreamWireIT::answerThenClose);
         String extra = """
-                  dribbler: { type: openai, base_url: "http://127.0.0.1:%d/v1", api_key: sk-d, read_timeout_ms: 5000 }
-                  closer: { type: openai, base_url: "http://127.0.0.1:%d/v1", api_key: sk-c, read_timeout_ms: 5000 }
+                  dribbler: { type: openai, base_url: "http://127.0.0.1:%d/v1", api_key: sk-d, read_timeout_ms: 5000, retry: { max_retries: 0 } }
+                  closer: { type: openai, base_url: "http://127.0.0.1:%d/v1", api_key: sk-c, read_timeout_ms: 5000, retry: { max_retries: 0 } }
                 """.formatted(dribbler.port(), closer.port());
         junction = JunctionProcess.start("wire", port -> Configs.standard(port, upstream.port(), extra));
         client = Clients.sdk(junction, Configs.KEY);
@@ -178,10 +178,8 @@ class UpstreamWireIT {
                             .addUserMessage("hello " + i)
                             .build());
             assertThat(c.id()).isEqualTo("chatcmpl-D8Z5f52zQqikDBEKQMQoYcWMcWPeU");
-            assertThat(Sdk.extraFields(c._additionalProperties())
-                            .path("attempts")
-                            .asInt())
-                    .isEqualTo(1);
+            assertThat(Sdk.extraFields(c._additionalProperties()).path("attempts"))
+                    .hasSize(1);
             if (i % 2 == 1) {
                 JunctionProcess.sleep(100); // let the close arrive while the connection idles in the pool
             }

@@ -9,12 +9,22 @@ import java.util.Map;
  * is a contract: extend it, never rename. See docs/configuration.md.
  */
 public record JunctionConfig(
-        ServerSpec server, List<KeySpec> keys, Map<String, ProviderSpec> providers, Map<String, AliasSpec> models) {
+        ServerSpec server,
+        List<KeySpec> keys,
+        Map<String, ProviderSpec> providers,
+        Map<String, AliasSpec> models,
+        AdminSpec admin) {
+
+    public JunctionConfig(
+            ServerSpec server, List<KeySpec> keys, Map<String, ProviderSpec> providers, Map<String, AliasSpec> models) {
+        this(server, keys, providers, models, null);
+    }
 
     public JunctionConfig {
         server = server == null ? ServerSpec.DEFAULTS : server;
         keys = keys == null ? List.of() : List.copyOf(keys);
         providers = providers == null ? Map.of() : new LinkedHashMap<>(providers);
         models = models == null ? Map.of() : new LinkedHashMap<>(models);
+        admin = admin == null ? AdminSpec.NONE : admin;
     }
 }

@@ -15,6 +15,9 @@ import java.util.Map;
  * @param headers extra headers sent on every upstream request
  * @param connectTimeoutMs TCP+TLS connect timeout (default 10000)
  * @param readTimeoutMs longest wait for the next upstream byte while Junction wants one (default 600000)
+ * @param retry same-target retries and backoff (defaults in {@link RetrySpec})
+ * @param ttftTimeoutMs streams: abandon an attempt with no first token after this long (default none)
+ * @param circuitBreaker per-target breaker settings (defaults in {@link BreakerSpec})
  * @param options type-specific keys (validated against the adapter's {@code optionKeys()})
  */
 public record ProviderSpec(
@@ -25,6 +28,9 @@ public record ProviderSpec(
         Map<String, String> headers,
         Long connectTimeoutMs,
         Long readTimeoutMs,
+        RetrySpec retry,
+        Long ttftTimeoutMs,
+        BreakerSpec circuitBreaker,
         @JsonAnySetter Map<String, Object> options) {
 
     public ProviderSpec {
@@ -32,11 +38,37 @@ public record ProviderSpec(
         headers = headers == null ? Map.of() : new LinkedHashMap<>(headers);
         connectTimeoutMs = connectTimeoutMs == null ? 10_000L : connectTimeoutMs;
         readTimeoutMs = readTimeoutMs == null ? 600_000L : readTimeoutMs;
+        retry = retry == null ? RetrySpec.DEFAULTS : retry;
+        circuitBreaker = circuitBreaker == null ? BreakerSpec.DEFAULTS : circuitBreaker;
         options = options == null ? new LinkedHashMap<>() : options;
     }
 
+    /** The settings every type shares, without routing policy (defaults apply). */
+    public ProviderSpec(
+            String type,
+            String baseUrl,
+            String apiKey,
+            List<String> models,
+            Map<String, String> headers,
+            Long connectTimeoutMs,
+            Long readTimeoutMs,
+            Map<String, Object> options) {
+        this(type, baseUrl, apiKey, models, headers, connectTimeoutMs, readTimeoutMs, null, null, null, options);
+    }
+
     public ProviderSpec withType(String newType) {
-        return new ProviderSpec(newType, baseUrl, apiKey, models, headers, connectTimeoutMs, readTimeoutMs, options);
+        return new ProviderSpec(
+                newType,
+                baseUrl,
+                apiKey,
+                models,
+                headers,
+                connectTimeoutMs,
+                readTimeoutMs,
+                retry,
+                ttftTimeoutMs,
+                circuitBreaker,
+                options);
     }
 
     public long longOption(String key, long fallback) {

@@ -1,7 +1,7 @@
 package io.junction.core.config;
 
 /**
- * {@code server:} — where Junction listens and how it treats client connections.
+ * {@code server:} — where Junction listens and how it treats client connections and calls.
  *
  * @param host bind address (default 127.0.0.1; use 0.0.0.0 in containers)
  * @param port TCP port (default 8080; 0 picks a free port)
@@ -9,6 +9,9 @@ package io.junction.core.config;
  * @param extraFields whether responses carry Junction's {@code extra_fields} block (default true)
  * @param eventLoopThreads Netty worker threads (default: number of cores)
  * @param idleTimeoutMs close a client connection idle this long (default 120000)
+ * @param requestTimeoutMs deadline for a whole chat call, all attempts included (default 600000)
+ * @param streamKeepaliveMs while a stream waits for its first token, send an SSE comment this often
+ *     (default 10000; 0 turns it off)
  */
 public record ServerSpec(
         String host,
@@ -16,9 +19,11 @@ public record ServerSpec(
         Long maxBodyBytes,
         Boolean extraFields,
         Integer eventLoopThreads,
-        Long idleTimeoutMs) {
+        Long idleTimeoutMs,
+        Long requestTimeoutMs,
+        Long streamKeepaliveMs) {
 
-    public static final ServerSpec DEFAULTS = new ServerSpec(null, null, null, null, null, null);
+    public static final ServerSpec DEFAULTS = new ServerSpec(null, null, null, null, null, null, null, null);
 
     public ServerSpec {
         host = host == null ? "127.0.0.1" : host;
@@ -27,5 +32,17 @@ public record ServerSpec(
         extraFields = extraFields == null ? Boolean.TRUE : extraFields;
         eventLoopThreads = eventLoopThreads == null ? 0 : eventLoopThreads;
         idleTimeoutMs = idleTimeoutMs == null ? 120_000L : idleTimeoutMs;
+        requestTimeoutMs = requestTimeoutMs == null ? 600_000L : requestTimeoutMs;
+        streamKeepaliveMs = streamKeepaliveMs == null ? 10_000L : streamKeepaliveMs;
+    }
+
+    public ServerSpec(
+            String host,
+            Integer port,
+            Long maxBodyBytes,
+            Boolean extraFields,
+            Integer eventLoopThreads,
+            Long idleTimeoutMs) {
+        this(host, port, maxBodyBytes, extraFields, eventLoopThreads, idleTimeoutMs, null, null);
     }
 }

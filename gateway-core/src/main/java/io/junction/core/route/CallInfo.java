@@ -12,6 +12,7 @@ public final class CallInfo {
     final List<Attempt> attempts = new ArrayList<>(2);
     Target target;
     long firstChunkNanos;
+    long attemptStartNanos;
     Usage usage;
     String finishReason;
     boolean committed;
@@ -36,6 +37,11 @@ public final class CallInfo {
 
     public long startNanos() {
         return startNanos;
+    }
+
+    /** When the current (or last) attempt started. */
+    public long attemptStartNanos() {
+        return attemptStartNanos;
     }
 
     /** When the first chunk reached the client; 0 if none yet. */

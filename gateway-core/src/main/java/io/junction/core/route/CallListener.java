@@ -27,6 +27,14 @@ public interface CallListener {
     /** The call failed; if {@code info.committed()}, the stream already started and must end with an error event. */
     void onFailure(GatewayException error, CallInfo info);
 
+    /**
+     * A stream is still waiting for its first token: send the response headers if not yet sent, and
+     * an SSE comment, so proxies between Junction and the client do not time the connection out.
+     * The call may still fail over after this; a later failure before the first chunk then has to be
+     * reported as an SSE error event, since the status line is gone.
+     */
+    default void onKeepAlive(CallInfo info) {}
+
     /** Whether the client can take more now; when false the call stops reading upstream until resumed. */
     boolean clientWritable();
 }

@@ -7,6 +7,7 @@ import io.junction.core.schema.ChatResponse;
 import io.junction.core.spi.StreamDecoder;
 import io.junction.core.spi.StreamSink;
 import io.junction.core.spi.Target;
+import io.junction.core.time.Scheduler;
 import io.junction.core.transport.ExchangeListener;
 import io.junction.core.transport.UpstreamExchange;
 import io.junction.core.transport.UpstreamHeaders;
@@ -17,8 +18,10 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.CompositeByteBuf;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.EventExecutor;
+import java.util.ArrayDeque;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.DoubleSupplier;
 import java.util.function.LongSupplier;
 
 /**
@@ -34,6 +37,14 @@ import java.util.function.LongSupplier;
  * <p>Backpressure: after each piece of upstream body the call asks the transport for more only if
  * {@link CallListener#clientWritable()}; otherwise it waits for {@link #resume()}.
  *
+ * <p>Policy ({@link RouteSettings}): a target's {@code retry} policy retries it after a backoff with
+ * full jitter (or the provider's {@code Retry-After}, when that fits in the deadline) before moving
+ * on; an open {@link CircuitBreaker} skips a target without a network call; a stream whose first
+ * token does not arrive within the TTFT deadline is abandoned for the next target; the request
+ * deadline bounds everything. The commit point of a stream is its first chunk with content (text,
+ * reasoning, a tool call or a finish reason): chunks before it (the role-only opener) are held, so
+ * a failure up to then still fails over invisibly.
+ *
  * <p>Threading: everything runs on {@code loop}; not thread-safe, and needs no locks.
  */
 public final class RoutedCall {
@@ -45,21 +56,31 @@ public final class RoutedCall {
     private final UpstreamTransport network;
     private final EventExecutor loop;
     private final CallListener listener;
-    private final LongSupplier nanoClock;
+    private final Scheduler scheduler;
+    private final RouteSettings settings;
+    private final BreakerRegistry breakers;
+    private final DoubleSupplier random;
     private final CallInfo info;
 
     private int index = -1;
+    private int retriesUsed;
     private AttemptRun current;
     private GatewayException lastError;
     private boolean finished;
+    private Scheduler.Timer deadlineTimer = Scheduler.Timer.NONE;
+    private Scheduler.Timer keepaliveTimer = Scheduler.Timer.NONE;
+    private Scheduler.Timer backoffTimer = Scheduler.Timer.NONE;
 
     public RoutedCall(
             ChatRequest request,
             List<Target> plan,
             UpstreamTransport network,
             EventExecutor loop,
-            CallListener listener,
-            LongSupplier nanoClock) {
+            Scheduler scheduler,
+            RouteSettings settings,
+            BreakerRegistry breakers,
+            DoubleSupplier random,
+            CallListener listener) {
         if (plan.isEmpty()) {
             throw new IllegalArgumentException("empty plan");
         }
@@ -67,9 +88,47 @@ public final class RoutedCall {
         this.plan = plan;
         this.network = network;
         this.loop = loop;
+        this.scheduler = scheduler;
+        this.settings = settings;
+        this.breakers = breakers;
+        this.random = random;
         this.listener = listener;
-        this.nanoClock = nanoClock;
-        this.info = new CallInfo(request.model(), nanoClock.getAsLong());
+        this.info = new CallInfo(request.model(), scheduler.nanoTime());
+    }
+
+    /** Failover only (no retries, deadlines, breakers or keep-alives), timers on {@code loop}. */
+    public RoutedCall(
+            ChatRequest request,
+            List<Target> plan,
+            UpstreamTransport network,
+            EventExecutor loop,
+            CallListener listener,
+            LongSupplier nanoClock) {
+        this(
+                request,
+                plan,
+                network,
+                loop,
+                clockOnLoop(loop, nanoClock),
+                RouteSettings.FAILOVER_ONLY,
+                BreakerRegistry.disabled(),
+                () -> 0.5,
+                listener);
+    }
+
+    private static Scheduler clockOnLoop(EventExecutor loop, LongSupplier nanoClock) {
+        Scheduler onLoop = Scheduler.of(loop);
+        return new Scheduler() {
+            @Override
+            public long nanoTime() {
+                return nanoClock.getAsLong();
+            }
+
+            @Override
+            public Timer schedule(Runnable task, long delayNanos) {
+                return onLoop.schedule(task, delayNanos);
+            }
+        };
     }
 
     public CallInfo info() {
@@ -77,7 +136,58 @@ public final class RoutedCall {
     }
 
     public void start() {
+        if (settings.requestTimeout() != null) {
+            deadlineTimer = scheduler.schedule(
+                    this::deadlineExpired, settings.requestTimeout().toNanos());
+        }
+        if (request.isStream()
+                && settings.streamKeepalive() != null
+                && !settings.streamKeepalive().isZero()) {
+            keepaliveTimer = scheduler.schedule(
+                    this::keepalive, settings.streamKeepalive().toNanos());
+        }
         nextAttempt();
+    }
+
+    private void keepalive() {
+        if (finished || info.committed) {
+            return;
+        }
+        listener.onKeepAlive(info);
+        if (!finished && !info.committed) {
+            keepaliveTimer = scheduler.schedule(
+                    this::keepalive, settings.streamKeepalive().toNanos());
+        }
+    }
+
+    private void deadlineExpired() {
+        if (finished) {
+            return;
+        }
+        GatewayException e = new GatewayException(
+                504,
+                "api_error",
+                "request_timeout",
+                null,
+                "The request did not complete within "
+                        + settings.requestTimeout().toMillis() + " ms (request timeout)",
+                false);
+        if (current != null && !current.done) {
+            current.done = true;
+            current.record(504, e.code());
+            current.abandon();
+        }
+        lastError = e;
+        finish();
+        listener.onFailure(e, info);
+    }
+
+    /** Nanoseconds left before the request deadline, or Long.MAX_VALUE without one. */
+    private long remainingNanos() {
+        if (settings.requestTimeout() == null) {
+            return Long.MAX_VALUE;
+        }
+        return settings.requestTimeout().toNanos() - (scheduler.nanoTime() - info.startNanos);
     }
 
     /** The client can take more again. */
@@ -94,6 +204,7 @@ public final class RoutedCall {
             return;
         }
         finished = true;
+        cancelTimers();
         if (current != null) {
             current.abandon();
         }
@@ -103,16 +214,43 @@ public final class RoutedCall {
         return finished;
     }
 
+    /** Moves to the next target of the plan that its breaker lets through. */
     private void nextAttempt() {
-        index++;
-        if (index >= plan.size()) {
-            finish();
-            listener.onFailure(lastError, info);
+        retriesUsed = 0;
+        while (true) {
+            index++;
+            if (index >= plan.size()) {
+                finish();
+                listener.onFailure(lastError, info);
+                return;
+            }
+            Target target = plan.get(index);
+            CircuitBreaker breaker = breakers.forTarget(target);
+            if (breaker == null || breaker.tryAcquire(scheduler.nanoTime())) {
+                startAttempt(target, breaker);
+                return;
+            }
+            // Open breaker: skip without a network call, and say so in the attempt log.
+            info.attempts.add(new Attempt(target.id(), 503, "circuit_open", 0));
+            if (lastError == null) {
+                lastError = new GatewayException(
+                        503,
+                        "api_error",
+                        "circuit_open",
+                        null,
+                        "Target '" + target.id() + "' is failing; its circuit breaker is open.",
+                        true);
+            }
+        }
+    }
+
+    private void startAttempt(Target target, CircuitBreaker breaker) {
+        if (finished) {
             return;
         }
-        Target target = plan.get(index);
         info.target = target;
-        AttemptRun run = new AttemptRun(target, request.withModel(target.model()), nanoClock.getAsLong());
+        info.attemptStartNanos = scheduler.nanoTime();
+        AttemptRun run = new AttemptRun(target, request.withModel(target.model()), info.attemptStartNanos, breaker);
         current = run;
         UpstreamRequest upstream;
         try {
@@ -124,11 +262,67 @@ public final class RoutedCall {
             run.failed(GatewayException.internal("Could not build the request for " + target.id(), e));
             return;
         }
+        Long ttftMs = settings.ttft() != null
+                ? Long.valueOf(settings.ttft().toMillis())
+                : target.provider().spec().ttftTimeoutMs();
+        if (request.isStream() && ttftMs != null) {
+            run.ttftTimer = scheduler.schedule(run::ttftExpired, TimeUnit.MILLISECONDS.toNanos(ttftMs));
+        }
         run.attach(target.adapter().transport(network).open(upstream, loop, run));
+    }
+
+    /** After a failed attempt: the same target again after a backoff, or the next target. */
+    private void afterFailure(Target target, CircuitBreaker breaker, GatewayException error, boolean mayRetryTarget) {
+        int maxRetries =
+                settings.sameTargetRetries() ? target.provider().spec().retry().maxRetries() : 0;
+        if (mayRetryTarget && retriesUsed < maxRetries) {
+            long delay = backoffNanos(target, retriesUsed, error);
+            if (delay >= 0 && delay < remainingNanos()) {
+                retriesUsed++;
+                backoffTimer = scheduler.schedule(
+                        () -> {
+                            if (finished) {
+                                return;
+                            }
+                            if (breaker != null && !breaker.tryAcquire(scheduler.nanoTime())) {
+                                info.attempts.add(new Attempt(target.id(), 503, "circuit_open", 0));
+                                nextAttempt();
+                                return;
+                            }
+                            startAttempt(target, breaker);
+                        },
+                        delay);
+                return;
+            }
+        }
+        nextAttempt();
+    }
+
+    /**
+     * Backoff before retry number {@code n} (0-based): full jitter over an exponentially growing
+     * ceiling, or the provider's Retry-After when it gave one; -1 when Retry-After exceeds
+     * {@code max_retry_after_ms}. The caller also checks the request deadline.
+     */
+    long backoffNanos(Target target, int n, GatewayException error) {
+        var policy = target.provider().spec().retry();
+        long capMs = policy.maxBackoffMs();
+        if (error.retryAfter() != null) {
+            long ms = error.retryAfter().toMillis();
+            return ms > policy.maxRetryAfterMs() ? -1 : TimeUnit.MILLISECONDS.toNanos(ms);
+        }
+        long ceilingMs = Math.min(capMs, policy.initialBackoffMs() << Math.min(n, 20));
+        return (long) (random.getAsDouble() * TimeUnit.MILLISECONDS.toNanos(ceilingMs));
     }
 
     private void finish() {
         finished = true;
+        cancelTimers();
+    }
+
+    private void cancelTimers() {
+        deadlineTimer.cancel();
+        keepaliveTimer.cancel();
+        backoffTimer.cancel();
     }
 
     private enum Mode {
@@ -145,6 +339,11 @@ public final class RoutedCall {
         final ChatRequest sent;
 
         final long startNanos;
+        final CircuitBreaker breaker;
+        Scheduler.Timer ttftTimer = Scheduler.Timer.NONE;
+        /** Chunks before the commit point, held so a failure up to then can still fail over. */
+        final ArrayDeque<Object[]> held = new ArrayDeque<>(2);
+
         UpstreamExchange exchange;
         Mode mode = Mode.WAITING;
         int status;
@@ -160,10 +359,26 @@ public final class RoutedCall {
         boolean requestPending;
         boolean cancelPending;
 
-        AttemptRun(Target target, ChatRequest sent, long startNanos) {
+        AttemptRun(Target target, ChatRequest sent, long startNanos, CircuitBreaker breaker) {
             this.target = target;
             this.sent = sent;
             this.startNanos = startNanos;
+            this.breaker = breaker;
+        }
+
+        void ttftExpired() {
+            if (stale() || info.committed) {
+                return;
+            }
+            failed(
+                    new GatewayException(
+                            504,
+                            "api_error",
+                            "ttft_timeout",
+                            null,
+                            "Provider '" + target.provider().name() + "' sent no first token in time (TTFT deadline)",
+                            true),
+                    false);
         }
 
         private boolean stale() {
@@ -290,6 +505,7 @@ public final class RoutedCall {
                     }
                     releaseBody();
                     done = true;
+                    succeeded();
                     record(status, null);
                     info.usage = response.usage();
                     if (!response.choices().isEmpty()) {
@@ -316,15 +532,15 @@ public final class RoutedCall {
                         return;
                     }
                     if (!info.committed) {
-                        // a complete stream with nothing for the client (e.g. only the usage chunk it
-                        // did not ask for): it still needs the response headers before the end
-                        info.committed = true;
-                        listener.onStreamStart(info);
+                        // a complete stream with nothing the commit point counts (e.g. only the usage
+                        // chunk the client did not ask for): it still needs headers and held chunks
+                        commit();
                         if (stale()) {
                             return;
                         }
                     }
                     done = true;
+                    succeeded();
                     record(status, null);
                     finish();
                     listener.onStreamEnd(info);
@@ -370,15 +586,41 @@ public final class RoutedCall {
                 return;
             }
             if (!info.committed) {
-                info.committed = true;
-                info.firstChunkNanos = nanoClock.getAsLong();
-                listener.onStreamStart(info);
+                if (!hasContent(chunk)) {
+                    held.add(new Object[] {chunk, rawJson});
+                    return;
+                }
+                commit();
                 if (stale()) {
                     ReferenceCountUtil.release(rawJson);
                     return;
                 }
             }
             listener.onChunk(chunk, rawJson, info);
+        }
+
+        /** The commit point: headers go out, then the chunks held until now. */
+        private void commit() {
+            info.committed = true;
+            info.firstChunkNanos = scheduler.nanoTime();
+            ttftTimer.cancel();
+            keepaliveTimer.cancel();
+            listener.onStreamStart(info);
+            Object[] h;
+            while ((h = held.poll()) != null) {
+                if (stale()) {
+                    ReferenceCountUtil.release(h[1]);
+                } else {
+                    listener.onChunk((ChatChunk) h[0], (ByteBuf) h[1], info);
+                }
+            }
+        }
+
+        private void releaseHeld() {
+            Object[] h;
+            while ((h = held.poll()) != null) {
+                ReferenceCountUtil.release(h[1]);
+            }
         }
 
         @Override
@@ -394,38 +636,67 @@ public final class RoutedCall {
                 return;
             }
             done = true;
+            ttftTimer.cancel();
+            if (breaker != null) {
+                breaker.onFailure(scheduler.nanoTime());
+            }
             record(status, error.code());
             lastError = error;
             finish();
             listener.onFailure(error, info);
         }
 
-        /** This attempt failed before anything reached the client: fail over or give up. */
         void failed(GatewayException error) {
+            failed(error, true);
+        }
+
+        /** This attempt failed before anything reached the client: retry, fail over or give up. */
+        void failed(GatewayException error, boolean mayRetryTarget) {
             if (done) {
                 return;
             }
             done = true;
+            ttftTimer.cancel();
             releaseBody(); // e.g. an oversized body: what was aggregated so far
+            releaseHeld();
             cancelExchange();
             record(error.status(), error.code());
             lastError = error;
+            if (breaker != null) {
+                if (error.retryable()) {
+                    breaker.onFailure(scheduler.nanoTime());
+                } else {
+                    breaker.onSuccess(); // the target answered; the request was at fault
+                }
+            }
             if (error.retryable()) {
-                nextAttempt();
+                afterFailure(target, breaker, error, mayRetryTarget);
             } else {
                 finish();
                 listener.onFailure(error, info);
             }
         }
 
-        void abandon() {
-            done = true;
-            releaseBody();
-            cancelExchange();
+        private void succeeded() {
+            ttftTimer.cancel();
+            if (breaker != null) {
+                breaker.onSuccess();
+            }
         }
 
-        private void record(int status, String code) {
-            long ms = TimeUnit.NANOSECONDS.toMillis(nanoClock.getAsLong() - startNanos);
+        void abandon() {
+            done = true;
+            ttftTimer.cancel();
+            releaseBody();
+            releaseHeld();
+            cancelExchange();
+            if (breaker != null) {
+                breaker.onAbandoned();
+            }
+        }
+
+        void record(int status, String code) {
+            long ms = TimeUnit.NANOSECONDS.toMillis(scheduler.nanoTime() - startNanos);
             info.attempts.add(new Attempt(target.id(), status, code, ms));
         }
 
@@ -439,5 +710,39 @@ public final class RoutedCall {
                 body = null;
             }
         }
+    }
+
+    /** Unknown delta fields (audio, annotations, ...) count as output only when they hold something. */
+    private static boolean hasValue(java.util.Map<String, Object> extra) {
+        for (Object v : extra.values()) {
+            if (v != null
+                    && !(v instanceof String str && str.isEmpty())
+                    && !(v instanceof java.util.Collection<?> c && c.isEmpty())
+                    && !(v instanceof java.util.Map<?, ?> m && m.isEmpty())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Whether a chunk carries something the client would see as output: the commit point. */
+    static boolean hasContent(ChatChunk chunk) {
+        if (chunk.usage() != null) {
+            return true;
+        }
+        for (ChatChunk.Choice c : chunk.choices()) {
+            if (c.finishReason() != null) {
+                return true;
+            }
+            ChatChunk.Delta d = c.delta();
+            if ((d.content() != null && !d.content().isEmpty())
+                    || (d.reasoningContent() != null && !d.reasoningContent().isEmpty())
+                    || (d.refusal() != null && !d.refusal().isEmpty())
+                    || (d.toolCalls() != null && !d.toolCalls().isEmpty())
+                    || hasValue(d.extra())) {
+                return true;
+            }
+        }
+        return false;
     }
 }

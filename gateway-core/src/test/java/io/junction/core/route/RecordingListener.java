@@ -97,6 +97,19 @@ final class RecordingListener implements CallListener {
         this.failureInfo = info;
     }
 
+    int keepalives;
+
+    @Override
+    public void onKeepAlive(CallInfo info) {
+        if (terminal) {
+            violations.add("keep-alive after terminal");
+        }
+        if (info.committed()) {
+            violations.add("keep-alive after the commit point");
+        }
+        keepalives++;
+    }
+
     @Override
     public boolean clientWritable() {
         return writable;

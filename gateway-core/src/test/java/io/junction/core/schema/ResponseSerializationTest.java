@@ -50,7 +50,14 @@ class ResponseSerializationTest {
     @Test
     void theUsageChunkHasAnEmptyChoicesArrayAndItsExtraFields() throws IOException {
         ChatChunk usage = new ChatChunk("c1", ChatChunk.OBJECT, 1L, "m", null, null, null, Usage.of(3, 4), null, null)
-                .withExtraFields(new ExtraFields("openai", "fast", "gpt-4o-mini", 12L, 2));
+                .withExtraFields(new ExtraFields(
+                        "openai",
+                        "fast",
+                        "gpt-4o-mini",
+                        12L,
+                        java.util.List.of(
+                                new ExtraFields.AttemptInfo("oai/gpt-4o-mini", 503, "upstream_unavailable", 5),
+                                new ExtraFields.AttemptInfo("openai/gpt-4o-mini", 200, null, 7))));
 
         JsonNode json = tree(usage);
 
@@ -64,7 +71,14 @@ class ResponseSerializationTest {
         assertThat(extra.get("model_requested").asText()).isEqualTo("fast");
         assertThat(extra.get("model_used").asText()).isEqualTo("gpt-4o-mini");
         assertThat(extra.get("latency_ms").asLong()).isEqualTo(12);
-        assertThat(extra.get("attempts").asInt()).isEqualTo(2);
+        assertThat(extra.get("attempts")).hasSize(2);
+        assertThat(extra.at("/attempts/0/target").asText()).isEqualTo("oai/gpt-4o-mini");
+        assertThat(extra.at("/attempts/0/status").asInt()).isEqualTo(503);
+        assertThat(extra.at("/attempts/0/error_code").asText()).isEqualTo("upstream_unavailable");
+        assertThat(extra.at("/attempts/0/latency_ms").asLong()).isEqualTo(5);
+        assertThat(extra.at("/attempts/1").has("error_code"))
+                .as("null code omitted")
+                .isFalse();
     }
 
     @Test

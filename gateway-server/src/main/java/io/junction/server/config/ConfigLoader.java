@@ -13,9 +13,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.junction.core.config.AliasSpec;
+import io.junction.core.config.BreakerSpec;
 import io.junction.core.config.JunctionConfig;
 import io.junction.core.config.KeySpec;
 import io.junction.core.config.ProviderSpec;
+import io.junction.core.config.RetrySpec;
 import io.junction.core.schema.Json;
 import io.junction.core.spi.ProviderAdapter;
 import io.junction.core.spi.ProviderRegistry;
@@ -250,7 +252,7 @@ public final class ConfigLoader {
             }
             providers.put(name, spec);
         }
-        return new JunctionConfig(config.server(), config.keys(), providers, config.models());
+        return new JunctionConfig(config.server(), config.keys(), providers, config.models(), config.admin());
     }
 
     private void check(String file, JunctionConfig c) {
@@ -289,6 +291,13 @@ public final class ConfigLoader {
                                     : String.join(", ", c.providers().keySet())) + ")");
                 }
             }
+        }
+        if (c.server().requestTimeoutMs() < 1 || c.server().streamKeepaliveMs() < 0) {
+            throw new ConfigException(
+                    file + ": server: request_timeout_ms must be positive and stream_keepalive_ms not negative");
+        }
+        if (c.admin().key() != null && c.admin().key().isBlank()) {
+            throw new ConfigException(file + ": admin.key: empty (remove admin: to turn admin endpoints off)");
         }
         Set<String> secrets = new HashSet<>();
         List<KeySpec> keys = c.keys();
@@ -336,6 +345,24 @@ public final class ConfigLoader {
         }
         if (spec.connectTimeoutMs() < 1 || spec.readTimeoutMs() < 1) {
             throw new ConfigException(file + ": " + p + ": timeouts must be positive");
+        }
+        if (spec.ttftTimeoutMs() != null && spec.ttftTimeoutMs() < 1) {
+            throw new ConfigException(file + ": " + p + ".ttft_timeout_ms: must be positive");
+        }
+        RetrySpec r = spec.retry();
+        if (r.maxRetries() < 0 || r.initialBackoffMs() < 0 || r.maxBackoffMs() < r.initialBackoffMs()) {
+            throw new ConfigException(file + ": " + p + ".retry: max_retries and backoffs must not be negative, and"
+                    + " max_backoff_ms must be at least initial_backoff_ms");
+        }
+        BreakerSpec b = spec.circuitBreaker();
+        if (b.consecutiveFailures() < 1
+                || b.window() < 1
+                || b.minCalls() < 1
+                || b.cooldownMs() < 1
+                || b.failureRate() <= 0
+                || b.failureRate() > 1) {
+            throw new ConfigException(file + ": " + p + ".circuit_breaker: consecutive_failures, window, min_calls and"
+                    + " cooldown_ms must be positive and failure_rate in (0, 1]");
         }
         try {
             adapter.validate(spec);

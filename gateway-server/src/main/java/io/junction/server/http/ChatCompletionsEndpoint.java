@@ -1,18 +1,25 @@
 package io.junction.server.http;
 
+import io.junction.core.config.AliasSpec;
 import io.junction.core.error.GatewayException;
+import io.junction.core.route.RouteSettings;
 import io.junction.core.route.RoutedCall;
 import io.junction.core.schema.ChatRequest;
 import io.junction.core.spi.Target;
+import io.junction.core.time.Scheduler;
 import io.junction.core.validate.RequestParser;
 import io.junction.core.validate.RequestValidator;
 import io.junction.server.auth.KeyAuthenticator;
 import io.junction.server.sse.ChatResponder;
 import io.netty.buffer.ByteBufInputStream;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
 
 /** {@code POST /v1/chat/completions}: parse, validate, authorize, resolve, then run the routed call. */
 final class ChatCompletionsEndpoint {
@@ -47,26 +54,96 @@ final class ChatCompletionsEndpoint {
             throw GatewayException.forbidden(
                     "The API key '" + principal.name() + "' may not call model '" + chat.model() + "'.");
         }
-        if (chat.fallbacks() != null) {
-            for (int i = 0; i < chat.fallbacks().size(); i++) {
-                if (!principal.mayCall(chat.fallbacks().get(i))) {
+        List<String> fallbacks = chat.fallbacks() != null ? chat.fallbacks() : headerList(req, FALLBACKS_HEADER);
+        if (fallbacks != null) {
+            for (int i = 0; i < fallbacks.size(); i++) {
+                if (!principal.mayCall(fallbacks.get(i))) {
                     throw new GatewayException(
                             403,
                             "permission_error",
                             "model_not_allowed",
                             "fallbacks[" + i + "]",
-                            "The API key '" + principal.name() + "' may not call model '"
-                                    + chat.fallbacks().get(i) + "'.",
+                            "The API key '" + principal.name() + "' may not call model '" + fallbacks.get(i) + "'.",
                             false);
                 }
             }
         }
-        List<Target> plan = gw.resolver().plan(chat.model(), chat.fallbacks());
+        List<Target> plan = gw.resolver().plan(chat.model(), fallbacks);
+        RouteSettings settings = settings(gw, req, chat);
         ChatResponder responder = new ChatResponder(ctx, gw, chat, requestId, onDone);
-        RoutedCall call =
-                new RoutedCall(chat, plan, gw.transport(), ctx.channel().eventLoop(), responder, System::nanoTime);
+        EventLoop loop = ctx.channel().eventLoop();
+        RoutedCall call = new RoutedCall(
+                chat,
+                plan,
+                gw.transport(),
+                loop,
+                Scheduler.of(loop),
+                settings,
+                gw.breakers(),
+                () -> ThreadLocalRandom.current().nextDouble(),
+                responder);
         responder.bind(call);
         return responder;
+    }
+
+    static final String FALLBACKS_HEADER = "x-junction-fallbacks";
+    static final String TIMEOUT_HEADER = "x-junction-timeout-ms";
+    static final String TTFT_HEADER = "x-junction-max-ttft-ms";
+
+    /**
+     * The call's policy: request deadline from {@code x-junction-timeout-ms} or {@code
+     * server.request_timeout_ms}; first-token deadline from the body's {@code max_ttft_ms}, else
+     * {@code x-junction-max-ttft-ms}, else the alias's {@code ttft_timeout_ms} (else each provider's).
+     */
+    private static RouteSettings settings(GatewayContext gw, FullHttpRequest req, ChatRequest chat) {
+        Long timeoutMs = headerMillis(req, TIMEOUT_HEADER);
+        Duration timeout = Duration.ofMillis(
+                timeoutMs != null ? timeoutMs : gw.config().server().requestTimeoutMs());
+        Long ttftMs = chat.maxTtftMs();
+        if (ttftMs == null) {
+            ttftMs = headerMillis(req, TTFT_HEADER);
+        }
+        if (ttftMs == null) {
+            AliasSpec alias = gw.config().models().get(chat.model());
+            ttftMs = alias == null ? null : alias.ttftTimeoutMs();
+        }
+        long keepaliveMs = gw.config().server().streamKeepaliveMs();
+        return new RouteSettings(
+                timeout,
+                keepaliveMs > 0 ? Duration.ofMillis(keepaliveMs) : null,
+                ttftMs == null ? null : Duration.ofMillis(ttftMs),
+                true);
+    }
+
+    private static Long headerMillis(FullHttpRequest req, String name) {
+        String v = req.headers().get(name);
+        if (v == null) {
+            return null;
+        }
+        try {
+            long ms = Long.parseLong(v.strip());
+            if (ms > 0) {
+                return ms;
+            }
+        } catch (NumberFormatException e) {
+            // fall through to the error
+        }
+        throw GatewayException.invalidRequest(
+                name, "Invalid header '" + name + "': expected a positive number of milliseconds.");
+    }
+
+    private static List<String> headerList(FullHttpRequest req, String name) {
+        String v = req.headers().get(name);
+        if (v == null || v.isBlank()) {
+            return null;
+        }
+        List<String> out = new ArrayList<>();
+        for (String part : v.split(",")) {
+            if (!part.isBlank()) {
+                out.add(part.strip());
+            }
+        }
+        return out;
     }
 
     private static boolean isJson(String contentType) {

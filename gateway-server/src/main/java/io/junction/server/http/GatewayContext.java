@@ -1,6 +1,7 @@
 package io.junction.server.http;
 
 import io.junction.core.config.JunctionConfig;
+import io.junction.core.route.BreakerRegistry;
 import io.junction.core.route.ModelResolver;
 import io.junction.core.transport.UpstreamTransport;
 import io.junction.server.auth.KeyAuthenticator;
@@ -12,7 +13,8 @@ public record GatewayContext(
         ModelResolver resolver,
         KeyAuthenticator auth,
         UpstreamTransport transport,
-        GatewayMetrics metrics) {
+        GatewayMetrics metrics,
+        BreakerRegistry breakers) {
 
     public boolean extraFields() {
         return config.server().extraFields();

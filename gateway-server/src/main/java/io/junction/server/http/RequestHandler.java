@@ -90,6 +90,11 @@ public final class RequestHandler extends ChannelInboundHandlerAdapter {
                         gw.auth().authenticate(req.headers().get(HttpHeaderNames.AUTHORIZATION));
                 String id = QueryStringDecoder.decodeComponent(path.substring("/v1/models/".length()));
                 response = HttpResponses.json(200, ModelsEndpoint.one(gw, principal, id), requestId);
+            } else if (path.equals("/admin/routes")) {
+                endpoint = "admin";
+                requireMethod(req, HttpMethod.GET);
+                AdminEndpoint.authorize(gw, req.headers().get(HttpHeaderNames.AUTHORIZATION));
+                response = HttpResponses.json(200, AdminEndpoint.routes(gw), requestId);
             } else {
                 throw GatewayException.notFound("Unknown request URL: " + req.method() + " " + path + ".");
             }

@@ -27,6 +27,8 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -46,6 +48,7 @@ public final class ChatResponder implements CallListener {
     private final Runnable onDone;
     private RoutedCall call;
     private boolean finished;
+    private boolean headersSent;
 
     public ChatResponder(
             ChannelHandlerContext ctx, GatewayContext gw, ChatRequest request, String requestId, Runnable onDone) {
@@ -76,6 +79,22 @@ public final class ChatResponder implements CallListener {
 
     @Override
     public void onStreamStart(CallInfo info) {
+        if (!headersSent) {
+            sendStreamHeaders(info);
+        }
+    }
+
+    /** Waiting for a slow first token: headers (once), then an SSE comment the client ignores. */
+    @Override
+    public void onKeepAlive(CallInfo info) {
+        if (!headersSent) {
+            sendStreamHeaders(info);
+        }
+        ctx.writeAndFlush(new DefaultHttpContent(SseEncoder.comment("ping")), ctx.voidPromise());
+    }
+
+    private void sendStreamHeaders(CallInfo info) {
+        headersSent = true;
         HttpResponse r = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
         HttpHeaders h = r.headers();
         h.set(HttpHeaderNames.CONTENT_TYPE, "text/event-stream; charset=utf-8");
@@ -111,7 +130,7 @@ public final class ChatResponder implements CallListener {
 
     @Override
     public void onFailure(GatewayException error, CallInfo info) {
-        if (info.committed()) {
+        if (info.committed() || headersSent) {
             ByteBuf event = SseEncoder.event(ctx.alloc(), error.toBody());
             ctx.writeAndFlush(new DefaultLastHttpContent(event));
         } else {
@@ -154,16 +173,31 @@ public final class ChatResponder implements CallListener {
                 : info.target().provider().name();
         long nanos = System.nanoTime() - (info == null ? System.nanoTime() : info.startNanos());
         gw.metrics().request("chat.completions", request.model(), provider, status, nanos);
+        if (info != null) {
+            gw.metrics().attempts(info.attempts(), status < 400);
+        }
     }
 
     private ExtraFields extraFields(CallInfo info, String modelFromUpstream, int inProgress) {
         long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - info.startNanos());
+        List<ExtraFields.AttemptInfo> attempts = new ArrayList<>(info.attempts().size() + inProgress);
+        for (Attempt a : info.attempts()) {
+            attempts.add(new ExtraFields.AttemptInfo(a.target(), a.status(), a.errorCode(), a.latencyMs()));
+        }
+        if (inProgress > 0) {
+            // the streaming attempt that is answering now: its outcome is not known yet
+            attempts.add(new ExtraFields.AttemptInfo(
+                    info.target().id(),
+                    200,
+                    null,
+                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - info.attemptStartNanos())));
+        }
         return new ExtraFields(
                 info.target().provider().name(),
                 request.model(),
                 modelFromUpstream == null ? info.target().model() : modelFromUpstream,
                 ms,
-                info.attempts().size() + inProgress);
+                attempts);
     }
 
     /** {@code inProgress}: attempts still running, not yet in {@code info.attempts()}. */

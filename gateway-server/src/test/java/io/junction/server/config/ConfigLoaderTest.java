@@ -88,7 +88,8 @@ class ConfigLoaderTest {
 
     @Test
     void unknownTopLevelKey() {
-        assertError("servr: {}\n", "test.yaml: unknown key 'servr' (known keys: keys, models, providers, server)");
+        assertError(
+                "servr: {}\n", "test.yaml: unknown key 'servr' (known keys: admin, keys, models, providers, server)");
     }
 
     @Test

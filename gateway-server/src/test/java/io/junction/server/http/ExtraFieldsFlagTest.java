@@ -44,7 +44,9 @@ class ExtraFieldsFlagTest {
             assertThat(usageChunk.get("choices")).isEmpty();
             assertThat(usageChunk.at("/usage/completion_tokens").asInt()).isEqualTo(1);
             assertThat(usageChunk.at("/extra_fields/provider").asText()).isEqualTo("mock");
-            assertThat(usageChunk.at("/extra_fields/attempts").asInt()).isEqualTo(1);
+            assertThat(usageChunk.at("/extra_fields/attempts")).hasSize(1);
+            assertThat(usageChunk.at("/extra_fields/attempts/0/target").asText())
+                    .isEqualTo("mock/echo");
         }
     }
 }

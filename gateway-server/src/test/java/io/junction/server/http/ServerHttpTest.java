@@ -86,9 +86,15 @@ class ServerHttpTest {
         HttpResponse<String> r = gw.post("/v1/chat/completions", HELLO.replace("mock/echo", "resilient"), KEY_A);
         assertThat(r.statusCode()).isEqualTo(200);
         assertThat(r.headers().firstValue("x-junction-provider")).hasValue("mock");
-        assertThat(r.headers().firstValue("x-junction-attempts")).hasValue("2");
-        assertThat(r.headers().firstValue("x-junction-attempt-log")).hasValue("down/x 503, mock/echo 200");
-        assertThat(json(r).at("/extra_fields/attempts").asInt()).isEqualTo(2);
+        // the default retry policy (max_retries: 1) tries the failing target once more first
+        assertThat(r.headers().firstValue("x-junction-attempts")).hasValue("3");
+        assertThat(r.headers().firstValue("x-junction-attempt-log")).hasValue("down/x 503, down/x 503, mock/echo 200");
+        JsonNode attempts = json(r).at("/extra_fields/attempts");
+        assertThat(attempts).hasSize(3);
+        assertThat(attempts.get(0).get("target").asText()).isEqualTo("down/x");
+        assertThat(attempts.get(0).get("status").asInt()).isEqualTo(503);
+        assertThat(attempts.get(0).get("error_code").asText()).isEqualTo("mock_failure");
+        assertThat(attempts.get(2).get("target").asText()).isEqualTo("mock/echo");
     }
 
     @Test
@@ -105,7 +111,7 @@ class ServerHttpTest {
                 .replace("\"messages\"", "\"fallbacks\":[\"mock/echo\"],\"messages\"");
         HttpResponse<String> r = gw.post("/v1/chat/completions", body, KEY_A);
         assertThat(r.statusCode()).isEqualTo(200);
-        assertThat(r.headers().firstValue("x-junction-attempt-log")).hasValue("down/x 503, mock/echo 200");
+        assertThat(r.headers().firstValue("x-junction-attempt-log")).hasValue("down/x 503, down/x 503, mock/echo 200");
     }
 
     @Test

@@ -1,0 +1,145 @@
+package io.junction.server.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.junction.core.schema.Json;
+import io.junction.server.TestGateway;
+import java.net.http.HttpResponse;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Router policy over HTTP with built-in mocks: deadlines, keep-alives, header controls, breakers, admin. */
+class RoutingPolicyHttpTest {
+    private static TestGateway gw;
+
+    @BeforeAll
+    static void start() throws Exception {
+        gw = new TestGateway("""
+                server: { host: 127.0.0.1, port: 0, stream_keepalive_ms: 100 }
+                admin: { key: admin-secret }
+                providers:
+                  mock: {}
+                  slow: { type: mock, first_token_delay_ms: 450 }
+                  down:
+                    type: mock
+                    fail_status: 503
+                    retry: { max_retries: 0 }
+                    circuit_breaker: { consecutive_failures: 2, cooldown_ms: 60000 }
+                models:
+                  patient: { targets: [slow/x] }
+                  impatient: { targets: [slow/x, mock/echo], ttft_timeout_ms: 150 }
+                """);
+    }
+
+    @AfterAll
+    static void stop() {
+        gw.close();
+    }
+
+    private static String body(String model, boolean stream) {
+        return "{\"model\":\"" + model + "\"," + (stream ? "\"stream\":true," : "")
+                + "\"messages\":[{\"role\":\"user\",\"content\":\"hi there\"}]}";
+    }
+
+    @Test
+    void aSlowFirstTokenGetsSseKeepAlivesThenTheAnswer() throws Exception {
+        HttpResponse<String> r = gw.post("/v1/chat/completions", body("patient", true));
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.body()).startsWith(": ping\n\n");
+        assertThat(r.body().split(": ping\n\n", -1).length - 1)
+                .as("pings at 100 ms while waiting ~450 ms")
+                .isBetween(2, 5);
+        assertThat(r.body()).contains("\"content\":\"hi\"").endsWith("data: [DONE]\n\n");
+        int lastPing = r.body().lastIndexOf(": ping");
+        assertThat(lastPing)
+                .as("no ping after the first data event")
+                .isLessThan(r.body().indexOf("data: "));
+    }
+
+    @Test
+    void theAliasTtftDeadlineFailsOverToTheNextTarget() throws Exception {
+        String withUsage = body("impatient", true)
+                .replace("\"stream\":true", "\"stream\":true,\"stream_options\":{\"include_usage\":true}");
+        HttpResponse<String> r = gw.post("/v1/chat/completions", withUsage);
+        assertThat(r.statusCode()).isEqualTo(200);
+        // A keep-alive (every 100 ms) may already have sent the headers naming the first target; the
+        // chunks and the final extra_fields say who answered.
+        assertThat(r.body()).contains("\"model\":\"echo\"").doesNotContain("\"model\":\"x\"");
+        assertThat(r.body()).contains("\"extra_fields\":{\"provider\":\"mock\"").endsWith("data: [DONE]\n\n");
+        assertThat(r.body()).contains("\"error_code\":\"ttft_timeout\"");
+    }
+
+    @Test
+    void maxTtftMsInTheBodyAndInAHeader() throws Exception {
+        String withBody = body("slow/x", true)
+                .replace("\"stream\"", "\"max_ttft_ms\":100,\"fallbacks\":[\"mock/echo\"],\"stream\"");
+        HttpResponse<String> r = gw.post("/v1/chat/completions", withBody);
+        assertThat(r.body()).contains("\"model\":\"echo\"").doesNotContain("\"model\":\"x\"");
+        HttpResponse<String> h = gw.post(
+                "/v1/chat/completions",
+                body("slow/x", true),
+                Map.of("x-junction-max-ttft-ms", "100", "x-junction-fallbacks", "mock/echo"));
+        assertThat(h.body())
+                .contains("\"model\":\"echo\"")
+                .doesNotContain("\"model\":\"x\"")
+                .endsWith("data: [DONE]\n\n");
+    }
+
+    @Test
+    void aRequestTimeoutHeaderBoundsTheCall() throws Exception {
+        HttpResponse<String> r =
+                gw.post("/v1/chat/completions", body("slow/x", false), Map.of("x-junction-timeout-ms", "100"));
+        assertThat(r.statusCode()).isEqualTo(504);
+        JsonNode e = Json.MAPPER.readTree(r.body());
+        assertThat(e.at("/error/code").asText()).isEqualTo("request_timeout");
+        HttpResponse<String> bad =
+                gw.post("/v1/chat/completions", body("slow/x", false), Map.of("x-junction-timeout-ms", "soon"));
+        assertThat(bad.statusCode()).isEqualTo(400);
+        assertThat(Json.MAPPER.readTree(bad.body()).at("/error/param").asText()).isEqualTo("x-junction-timeout-ms");
+    }
+
+    @Test
+    void aFailingTargetOpensItsBreakerWhichShowsInAdminAndMetrics() throws Exception {
+        String model =
+                "{\"model\":\"down/x\",\"fallbacks\":[\"mock/echo\"],\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}";
+        for (int i = 0; i < 2; i++) {
+            assertThat(gw.post("/v1/chat/completions", model).statusCode()).isEqualTo(200);
+        }
+        HttpResponse<String> skipped = gw.post("/v1/chat/completions", model);
+        assertThat(skipped.statusCode()).isEqualTo(200);
+        JsonNode attempts = Json.MAPPER.readTree(skipped.body()).at("/extra_fields/attempts");
+        assertThat(attempts.get(0).get("error_code").asText()).isEqualTo("circuit_open");
+        assertThat(attempts.get(0).get("latency_ms").asLong()).isZero();
+
+        assertThat(gw.get("/admin/routes", Map.of()).statusCode()).isEqualTo(401);
+        assertThat(gw.get("/admin/routes", Map.of("authorization", "Bearer nope"))
+                        .statusCode())
+                .isEqualTo(401);
+        HttpResponse<String> routes = gw.get("/admin/routes", Map.of("authorization", "Bearer admin-secret"));
+        assertThat(routes.statusCode()).isEqualTo(200);
+        JsonNode circuits = Json.MAPPER.readTree(routes.body()).get("circuits");
+        assertThat(circuits.findValuesAsText("target")).contains("down/x", "mock/echo");
+        for (JsonNode c : circuits) {
+            if (c.get("target").asText().equals("down/x")) {
+                assertThat(c.get("state").asText()).isEqualTo("open");
+            }
+        }
+        String metrics = gw.get("/metrics", Map.of()).body();
+        assertThat(metrics).contains("junction_circuit_state{target=\"down/x\"} 1.0");
+        assertThat(metrics).contains("junction_upstream_attempts_total{outcome=\"skipped\",provider=\"down\"}");
+        assertThat(metrics).containsPattern("junction_fallbacks_total [1-9]");
+    }
+
+    @Test
+    void adminIsRefusedWhenNoAdminKeyIsConfigured() throws Exception {
+        try (TestGateway plain = new TestGateway("providers:\n  mock: {}\n")) {
+            HttpResponse<String> r = plain.get("/admin/routes", Map.of("authorization", "Bearer anything"));
+            assertThat(r.statusCode()).isEqualTo(403);
+            assertThat(Json.MAPPER.readTree(r.body()).at("/error/code").asText())
+                    .isEqualTo("admin_disabled");
+        }
+    }
+}
