@@ -24,7 +24,8 @@ import java.util.Map;
  * {@code message-start} alone, so an error before any content can still fail over. A tool call's
  * OpenAI {@code index} is its ordinal among the message's tool calls, counted in the order of
  * {@code tool-call-start}. {@code message-end} yields the finish-reason chunk, then the usage-only
- * chunk (the router drops it for clients that did not ask), then {@code onDone}; a message-end with
+ * chunk when it carries usage (the router drops it for clients that did not ask), then
+ * {@code onDone}; a message-end with
  * finish reason ERROR or TIMEOUT is an error instead.
  */
 final class CohereStreamDecoder implements StreamDecoder, SseDecoder.Listener {
@@ -135,7 +136,9 @@ final class CohereStreamDecoder implements StreamDecoder, SseDecoder.Listener {
                 }
                 emitChoice(ChatChunk.Delta.EMPTY, CohereResponses.finishReason(reason));
                 Usage usage = CohereResponses.usage(delta.get("usage"));
-                sink.onChunk(chunk(List.of(), usage == null ? Usage.of(0, 0) : usage), null);
+                if (usage != null) {
+                    sink.onChunk(chunk(List.of(), usage), null);
+                }
                 sink.onDone();
             }
             default -> {
