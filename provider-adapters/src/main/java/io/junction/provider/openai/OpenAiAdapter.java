@@ -50,15 +50,13 @@ public class OpenAiAdapter implements ProviderAdapter {
     public UpstreamRequest encode(ChatRequest request, Target target) {
         ProviderSpec spec = target.provider().spec();
         ChatRequest body = request;
-        if (request.isStream()) {
+        if (request.isStream() && includeUsageUpstream(target)) {
             body = request.withStreamOptions(StreamOptions.includingUsage(request.streamOptions()));
         }
         Map<String, String> headers = new LinkedHashMap<>();
         headers.put("content-type", "application/json");
         headers.put("accept", request.isStream() ? "text/event-stream" : "application/json");
-        if (spec.apiKey() != null && !spec.apiKey().isEmpty()) {
-            headers.put("authorization", "Bearer " + spec.apiKey());
-        }
+        authHeaders(headers, spec);
         String org = spec.stringOption("organization", null);
         if (org != null) {
             headers.put("openai-organization", org);
@@ -70,12 +68,39 @@ public class OpenAiAdapter implements ProviderAdapter {
         headers.putAll(spec.headers());
         return new UpstreamRequest(
                 "POST",
-                URI.create(baseUrl(spec) + "/chat/completions"),
+                chatCompletionsUri(request, target),
                 headers,
-                Json.upstreamBytes(body),
+                requestBody(body, target),
                 request.isStream(),
                 Duration.ofMillis(spec.connectTimeoutMs()),
                 Duration.ofMillis(spec.readTimeoutMs()));
+    }
+
+    // ---- hooks for OpenAI-compatible subclasses (Azure, presets); the defaults are OpenAI's behaviour ----
+
+    /** Where the request goes: {@code <base_url>/chat/completions} by default. */
+    protected URI chatCompletionsUri(ChatRequest request, Target target) {
+        return URI.create(baseUrl(target.provider().spec()) + "/chat/completions");
+    }
+
+    /** Adds the credential headers: {@code authorization: Bearer <api_key>} when a key is set, by default. */
+    protected void authHeaders(Map<String, String> headers, ProviderSpec spec) {
+        if (spec.apiKey() != null && !spec.apiKey().isEmpty()) {
+            headers.put("authorization", "Bearer " + spec.apiKey());
+        }
+    }
+
+    /**
+     * Whether a streamed request asks the upstream for {@code stream_options.include_usage} (true by
+     * default); false for servers that reject {@code stream_options}.
+     */
+    protected boolean includeUsageUpstream(Target target) {
+        return true;
+    }
+
+    /** The request body bytes: the request without Junction's extension fields, by default. */
+    protected byte[] requestBody(ChatRequest body, Target target) {
+        return Json.upstreamBytes(body);
     }
 
     protected final String baseUrl(ProviderSpec spec) {
