@@ -81,6 +81,9 @@ final class GeminiRequestEncoder {
                 body.putObject("toolConfig").set("functionCallingConfig", calling);
             }
         }
+        if (r.extra().get("cached_content") instanceof String cached && !cached.isBlank()) {
+            body.put("cachedContent", cached); // an explicit cache made with Gemini's cachedContents API
+        }
         if (!options.safetySettings().isEmpty()) {
             body.set("safetySettings", Json.MAPPER.valueToTree(options.safetySettings()));
         }

@@ -360,6 +360,13 @@ class GeminiRequestEncodingTest {
     }
 
     @Test
+    void cachedContentExtensionFieldNamesAnExplicitCache() {
+        JsonNode out = encode("""
+                {"model":"m","messages":[{"role":"user","content":"Hi"}],"cached_content":"cachedContents/abc123"}""");
+        assertThat(out.get("cachedContent").asText()).isEqualTo("cachedContents/abc123");
+    }
+
+    @Test
     void safetySettingsAreSentAsConfigured() {
         JsonNode out = encode(
                 "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}",
