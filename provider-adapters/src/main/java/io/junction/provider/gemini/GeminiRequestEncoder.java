@@ -1,7 +1,9 @@
 package io.junction.provider.gemini;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -38,6 +40,10 @@ final class GeminiRequestEncoder {
      * rejects a replayed function call without any signature.
      */
     static final String SIGNATURE_PLACEHOLDER = "skip_thought_signature_validator";
+
+    /** Reads one JSON document and nothing after it ({@code {"a":1} trailing} is not JSON). */
+    private static final ObjectReader STRICT_JSON =
+            Json.MAPPER.readerFor(JsonNode.class).with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
     private static final Pattern DATA_URL =
             Pattern.compile("^data:([^;,]+)((?:;[^;,]*)*),(.*)$", Pattern.DOTALL | Pattern.CASE_INSENSITIVE);
@@ -434,7 +440,7 @@ final class GeminiRequestEncoder {
             parsed = F.objectNode();
         } else {
             try {
-                parsed = Json.MAPPER.readTree(args);
+                parsed = STRICT_JSON.readValue(args);
             } catch (JsonProcessingException e) {
                 throw GatewayException.invalidRequest(
                         p + ".function.arguments", "Invalid '" + p + ".function.arguments': not valid JSON.");
@@ -488,7 +494,7 @@ final class GeminiRequestEncoder {
         String trimmed = text.strip();
         if (trimmed.startsWith("{")) {
             try {
-                JsonNode parsed = Json.MAPPER.readTree(trimmed);
+                JsonNode parsed = STRICT_JSON.readValue(trimmed);
                 if (parsed != null && parsed.isObject()) {
                     response = parsed;
                 }

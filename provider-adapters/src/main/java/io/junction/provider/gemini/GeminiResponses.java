@@ -95,7 +95,9 @@ final class GeminiResponses {
                         toolCallId(idBase, index, toolCalls.size(), call),
                         call.path("name").asText(null),
                         arguments(call)));
-            } else if (part.path("text").isTextual()) {
+            } else if (part.path("text").isTextual()
+                    && !part.get("text").asText().isEmpty()) {
+                // an empty text part only carries a thoughtSignature (streams end with one)
                 if (part.path("thought").asBoolean(false)) {
                     reasoning = reasoning == null ? new StringBuilder() : reasoning;
                     reasoning.append(part.get("text").asText());

@@ -134,6 +134,19 @@ class GeminiRequestEncodingTest {
     }
 
     @Test
+    void toolContentIsAnObjectOnlyWhenItIsExactlyOneJsonObject() {
+        JsonNode out = encode("""
+                {"model":"m","messages":[
+                  {"role":"assistant","tool_calls":[{"id":"t1","type":"function","function":{"name":"f","arguments":"{}"}},
+                                                    {"id":"t2","type":"function","function":{"name":"g","arguments":"{}"}}]},
+                  {"role":"tool","tool_call_id":"t1","content":"  {\\"ok\\":true}\\n"},
+                  {"role":"tool","tool_call_id":"t2","content":"{\\"ok\\":true} and more"}]}""");
+        assertThat(out.at("/contents/1/parts")).isEqualTo(tree("""
+                        [{"functionResponse":{"name":"f","response":{"ok":true}}},
+                         {"functionResponse":{"name":"g","response":{"result":"{\\"ok\\":true} and more"}}}]"""));
+    }
+
+    @Test
     void functionResponsesComeFirstInTheirUserTurn() {
         JsonNode out = encode("""
                 {"model":"m","messages":[
@@ -387,6 +400,8 @@ class GeminiRequestEncodingTest {
                 "{\"role\":\"assistant\",\"tool_calls\":[{\"id\":\"t\",\"type\":\"function\",\"function\":{\"name\":\"f\",\"arguments\":\"{nope\"}}]}"
                         + " | messages[1].tool_calls[0].function.arguments",
                 "{\"role\":\"assistant\",\"tool_calls\":[{\"id\":\"t\",\"type\":\"function\",\"function\":{\"name\":\"f\",\"arguments\":\"[1]\"}}]}"
+                        + " | messages[1].tool_calls[0].function.arguments",
+                "{\"role\":\"assistant\",\"tool_calls\":[{\"id\":\"t\",\"type\":\"function\",\"function\":{\"name\":\"f\",\"arguments\":\"{} {}\"}}]}"
                         + " | messages[1].tool_calls[0].function.arguments",
                 "{\"role\":\"tool\",\"tool_call_id\":\"unknown\",\"content\":\"x\"}" + " | messages[1].tool_call_id",
                 "{\"role\":\"user\",\"content\":[{\"type\":\"image_url\",\"image_url\":{\"url\":\"ftp://x/y.png\"}}]}"

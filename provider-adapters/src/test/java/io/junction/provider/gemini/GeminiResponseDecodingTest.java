@@ -129,6 +129,7 @@ class GeminiResponseDecodingTest {
                    {"functionCall":{"name":"get_weather","args":{"city": "Paris", "days": [1, 2]}},"thoughtSignature":"c2ln"},
                    {"functionCall":{"name":"now"}},
                    {"functionCall":{"id":"gemini-own-id","name":"now","args":{}}},
+                   {"text":"","thoughtSignature":"c2ln"},
                    {"executableCode":{"language":"PYTHON","code":"print(1)"}}]},
                   "finishReason":"STOP","index":0}],
                  "usageMetadata":{"promptTokenCount":10,"candidatesTokenCount":5,"totalTokenCount":15},
@@ -143,6 +144,16 @@ class GeminiResponseDecodingTest {
                         ToolCall.function("gemini-own-id", "now", "{}"));
         assertThat(r.choices().get(0).finishReason()).isEqualTo("tool_calls");
         assertUsage(r.usage(), 10, 5, 15, 0, 0);
+    }
+
+    @Test
+    void anEmptySignatureTextPartNextToACallLeavesContentNull() {
+        ChatResponse r = decode("""
+                {"candidates":[{"content":{"role":"model","parts":[
+                   {"functionCall":{"name":"f","args":{}},"thoughtSignature":"c2ln"},{"text":"","thoughtSignature":"c2ln"}]},
+                  "finishReason":"STOP","index":0}],"responseId":"r"}""");
+        assertThat(r.choices().get(0).message().content()).isNull();
+        assertThat(r.choices().get(0).finishReason()).isEqualTo("tool_calls");
     }
 
     @Test
