@@ -1,8 +1,9 @@
 package io.junction.server;
 
 import io.junction.core.config.JunctionConfig;
-import io.junction.core.route.BreakerRegistry;
 import io.junction.core.route.ModelResolver;
+import io.junction.core.route.RoutePlanner;
+import io.junction.core.route.RouteState;
 import io.junction.core.spi.ProviderRegistry;
 import io.junction.server.auth.KeyAuthenticator;
 import io.junction.server.http.GatewayContext;
@@ -65,15 +66,17 @@ public final class JunctionServer implements AutoCloseable {
         workers = new MultiThreadIoEventLoopGroup(threads, t.factory());
         metrics = new GatewayMetrics();
         transport = new NettyUpstreamTransport(t.client(), t.datagram(), ProxySettings.fromEnvironment(), 50_000);
-        BreakerRegistry breakers = new BreakerRegistry();
-        metrics.breakers(breakers::snapshot);
+        RouteState routes = RouteState.create(config.routing());
+        metrics.breakers(routes.breakers()::snapshot);
+        ModelResolver resolver = new ModelResolver(config, registry);
         context = new AtomicReference<>(new GatewayContext(
                 config,
-                new ModelResolver(config, registry),
+                resolver,
                 new KeyAuthenticator(config.keys()),
                 transport,
                 metrics,
-                breakers));
+                routes,
+                new RoutePlanner(config, resolver, routes.stats())));
         ServerBootstrap b = new ServerBootstrap()
                 .group(boss, workers)
                 .channel(t.server())

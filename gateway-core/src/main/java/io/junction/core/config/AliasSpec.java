@@ -1,18 +1,87 @@
 package io.junction.core.config;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
- * A model alias ({@code models:} entry). {@code targets} are {@code provider/model} strings: the
- * first is the primary, the rest are fallbacks tried in order. {@code ttft_timeout_ms}, when set,
- * overrides the providers' for calls to this alias.
+ * A model alias ({@code models:} entry).
+ *
+ * @param targets {@code provider/model} strings: the first is the primary, the rest are fallbacks
+ *     (the order the {@code fallback} strategy uses)
+ * @param ttftTimeoutMs when set, the first-token deadline for calls to this alias
+ * @param strategy how targets are ordered per call: {@code fallback} (as listed, default),
+ *     {@code weighted}, {@code least_latency}, {@code least_busy}
+ * @param weights one weight per target for {@code weighted} (default 1 each)
+ * @param systemPrompt a template prepended as a system message to every call of this alias
  */
-public record AliasSpec(List<String> targets, Long ttftTimeoutMs) {
+public record AliasSpec(
+        List<String> targets, Long ttftTimeoutMs, String strategy, List<Double> weights, String systemPrompt) {
+
+    public static final List<String> STRATEGIES = List.of("fallback", "weighted", "least_latency", "least_busy");
+
     public AliasSpec {
         targets = targets == null ? List.of() : List.copyOf(targets);
+        strategy = strategy == null ? "fallback" : strategy;
+        if (weights == null || weights.size() != targets.size()) {
+            List<Double> ones = new ArrayList<>(targets.size());
+            for (int i = 0; i < targets.size(); i++) {
+                ones.add(weights != null && i < weights.size() && weights.get(i) != null ? weights.get(i) : 1.0);
+            }
+            weights = ones;
+        }
+        weights = List.copyOf(weights);
     }
 
     public AliasSpec(List<String> targets) {
-        this(targets, null);
+        this(targets, null, null, null, null);
+    }
+
+    public AliasSpec(List<String> targets, Long ttftTimeoutMs) {
+        this(targets, ttftTimeoutMs, null, null, null);
+    }
+
+    /**
+     * YAML form: each target is {@code provider/model} or {@code {target: provider/model, weight: 3}}.
+     */
+    @JsonCreator
+    static AliasSpec fromConfig(
+            @JsonProperty("targets") List<Object> targets,
+            @JsonProperty("ttft_timeout_ms") Long ttftTimeoutMs,
+            @JsonProperty("strategy") String strategy,
+            @JsonProperty("system_prompt") String systemPrompt) {
+        List<String> names = new ArrayList<>();
+        List<Double> weights = new ArrayList<>();
+        if (targets != null) {
+            for (int i = 0; i < targets.size(); i++) {
+                Object t = targets.get(i);
+                if (t instanceof String s) {
+                    names.add(s);
+                    weights.add(1.0);
+                } else if (t instanceof Map<?, ?> m) {
+                    for (Object k : m.keySet()) {
+                        if (!"target".equals(k) && !"weight".equals(k)) {
+                            throw new IllegalArgumentException(
+                                    "targets[" + i + "]: unknown key '" + k + "' (known keys: target, weight)");
+                        }
+                    }
+                    if (!(m.get("target") instanceof String name)) {
+                        throw new IllegalArgumentException("targets[" + i + "].target: expected provider/model");
+                    }
+                    Object w = m.get("weight");
+                    if (w != null && !(w instanceof Number)) {
+                        throw new IllegalArgumentException("targets[" + i + "].weight: expected a number");
+                    }
+                    names.add(name);
+                    weights.add(w == null ? 1.0 : ((Number) w).doubleValue());
+                } else {
+                    throw new IllegalArgumentException(
+                            "targets[" + i + "]: expected provider/model or {target: provider/model, weight: N}");
+                }
+            }
+        }
+        return new AliasSpec(names, ttftTimeoutMs, strategy, weights, systemPrompt);
     }
 }

@@ -13,11 +13,22 @@ public record JunctionConfig(
         List<KeySpec> keys,
         Map<String, ProviderSpec> providers,
         Map<String, AliasSpec> models,
-        AdminSpec admin) {
+        AdminSpec admin,
+        RoutingSpec routing,
+        Map<String, AbCampaignSpec> abCampaigns) {
 
     public JunctionConfig(
             ServerSpec server, List<KeySpec> keys, Map<String, ProviderSpec> providers, Map<String, AliasSpec> models) {
-        this(server, keys, providers, models, null);
+        this(server, keys, providers, models, null, null, null);
+    }
+
+    public JunctionConfig(
+            ServerSpec server,
+            List<KeySpec> keys,
+            Map<String, ProviderSpec> providers,
+            Map<String, AliasSpec> models,
+            AdminSpec admin) {
+        this(server, keys, providers, models, admin, null, null);
     }
 
     public JunctionConfig {
@@ -26,5 +37,12 @@ public record JunctionConfig(
         providers = providers == null ? Map.of() : new LinkedHashMap<>(providers);
         models = models == null ? Map.of() : new LinkedHashMap<>(models);
         admin = admin == null ? AdminSpec.NONE : admin;
+        routing = routing == null ? RoutingSpec.DEFAULTS : routing;
+        abCampaigns = abCampaigns == null ? Map.of() : new LinkedHashMap<>(abCampaigns);
+    }
+
+    /** The same config with other providers (used when defaults are filled in at load). */
+    public JunctionConfig withProviders(Map<String, ProviderSpec> newProviders) {
+        return new JunctionConfig(server, keys, newProviders, models, admin, routing, abCampaigns);
     }
 }

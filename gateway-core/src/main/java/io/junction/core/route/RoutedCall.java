@@ -58,7 +58,7 @@ public final class RoutedCall {
     private final CallListener listener;
     private final Scheduler scheduler;
     private final RouteSettings settings;
-    private final BreakerRegistry breakers;
+    private final RouteState state;
     private final DoubleSupplier random;
     private final CallInfo info;
 
@@ -78,7 +78,7 @@ public final class RoutedCall {
             EventExecutor loop,
             Scheduler scheduler,
             RouteSettings settings,
-            BreakerRegistry breakers,
+            RouteState state,
             DoubleSupplier random,
             CallListener listener) {
         if (plan.isEmpty()) {
@@ -90,7 +90,7 @@ public final class RoutedCall {
         this.loop = loop;
         this.scheduler = scheduler;
         this.settings = settings;
-        this.breakers = breakers;
+        this.state = state;
         this.random = random;
         this.listener = listener;
         this.info = new CallInfo(request.model(), scheduler.nanoTime());
@@ -111,7 +111,7 @@ public final class RoutedCall {
                 loop,
                 clockOnLoop(loop, nanoClock),
                 RouteSettings.FAILOVER_ONLY,
-                BreakerRegistry.disabled(),
+                RouteState.failoverOnly(),
                 () -> 0.5,
                 listener);
     }
@@ -136,6 +136,7 @@ public final class RoutedCall {
     }
 
     public void start() {
+        state.retryBudget().request(scheduler.nanoTime());
         if (settings.requestTimeout() != null) {
             deadlineTimer = scheduler.schedule(
                     this::deadlineExpired, settings.requestTimeout().toNanos());
@@ -225,7 +226,7 @@ public final class RoutedCall {
                 return;
             }
             Target target = plan.get(index);
-            CircuitBreaker breaker = breakers.forTarget(target);
+            CircuitBreaker breaker = state.breakers().forTarget(target);
             if (breaker == null || breaker.tryAcquire(scheduler.nanoTime())) {
                 startAttempt(target, breaker);
                 return;
@@ -252,6 +253,7 @@ public final class RoutedCall {
         info.attemptStartNanos = scheduler.nanoTime();
         AttemptRun run = new AttemptRun(target, request.withModel(target.model()), info.attemptStartNanos, breaker);
         current = run;
+        state.stats().started(target);
         UpstreamRequest upstream;
         try {
             upstream = target.adapter().encode(run.sent, target);
@@ -277,7 +279,7 @@ public final class RoutedCall {
                 settings.sameTargetRetries() ? target.provider().spec().retry().maxRetries() : 0;
         if (mayRetryTarget && retriesUsed < maxRetries) {
             long delay = backoffNanos(target, retriesUsed, error);
-            if (delay >= 0 && delay < remainingNanos()) {
+            if (delay >= 0 && delay < remainingNanos() && state.retryBudget().tryRetry(scheduler.nanoTime())) {
                 retriesUsed++;
                 backoffTimer = scheduler.schedule(
                         () -> {
@@ -341,6 +343,7 @@ public final class RoutedCall {
         final long startNanos;
         final CircuitBreaker breaker;
         Scheduler.Timer ttftTimer = Scheduler.Timer.NONE;
+        private boolean statsClosed;
         /** Chunks before the commit point, held so a failure up to then can still fail over. */
         final ArrayDeque<Object[]> held = new ArrayDeque<>(2);
 
@@ -636,6 +639,7 @@ public final class RoutedCall {
                 return;
             }
             done = true;
+            closeStats(false);
             ttftTimer.cancel();
             if (breaker != null) {
                 breaker.onFailure(scheduler.nanoTime());
@@ -656,6 +660,7 @@ public final class RoutedCall {
                 return;
             }
             done = true;
+            closeStats(false);
             ttftTimer.cancel();
             releaseBody(); // e.g. an oversized body: what was aggregated so far
             releaseHeld();
@@ -677,7 +682,23 @@ public final class RoutedCall {
             }
         }
 
+        /** Ends this attempt's in-flight count, once; a success also feeds the latency average. */
+        private void closeStats(boolean success) {
+            if (statsClosed) {
+                return;
+            }
+            statsClosed = true;
+            state.stats().finished(target);
+            if (success) {
+                long end = info.committed && info.firstChunkNanos > startNanos
+                        ? info.firstChunkNanos
+                        : scheduler.nanoTime();
+                state.stats().latency(target, end - startNanos);
+            }
+        }
+
         private void succeeded() {
+            closeStats(true);
             ttftTimer.cancel();
             if (breaker != null) {
                 breaker.onSuccess();
@@ -686,6 +707,7 @@ public final class RoutedCall {
 
         void abandon() {
             done = true;
+            closeStats(false);
             ttftTimer.cancel();
             releaseBody();
             releaseHeld();

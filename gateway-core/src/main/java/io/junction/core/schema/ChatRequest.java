@@ -264,6 +264,31 @@ public record ChatRequest(
             return this;
         }
 
+        public Builder user(String v) {
+            user = v;
+            return this;
+        }
+
+        public Builder sessionId(String v) {
+            sessionId = v;
+            return this;
+        }
+
+        public Builder systemPromptArgs(Map<String, String> v) {
+            systemPromptArgs = v;
+            return this;
+        }
+
+        public Builder abCampaign(String v) {
+            abCampaign = v;
+            return this;
+        }
+
+        public Builder provider(ProviderPreferences v) {
+            provider = v;
+            return this;
+        }
+
         public Builder extra(String key, Object value) {
             if (value == null) {
                 extra.remove(key);

@@ -8,7 +8,17 @@ import java.util.List;
  * reject unknown fields.
  */
 public record ExtraFields(
-        String provider, String modelRequested, String modelUsed, Long latencyMs, List<AttemptInfo> attempts) {
+        String provider,
+        String modelRequested,
+        String modelUsed,
+        Long latencyMs,
+        List<AttemptInfo> attempts,
+        String abArm) {
+
+    public ExtraFields(
+            String provider, String modelRequested, String modelUsed, Long latencyMs, List<AttemptInfo> attempts) {
+        this(provider, modelRequested, modelUsed, latencyMs, attempts, null);
+    }
 
     /**
      * One upstream attempt: {@code target} is {@code provider/model}; {@code status} is the HTTP status

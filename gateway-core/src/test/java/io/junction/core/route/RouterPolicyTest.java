@@ -26,7 +26,8 @@ class RouterPolicyTest {
     private final FakeTransport transport = new FakeTransport();
     private RecordingListener listener = new RecordingListener();
     private final FakeScheduler clock = new FakeScheduler();
-    private BreakerRegistry breakers = new BreakerRegistry();
+    private RouteState state = RouteState.create(io.junction.core.config.RoutingSpec.DEFAULTS);
+    private BreakerRegistry breakers = state.breakers();
     private DoubleSupplier random = () -> 1.0; // jitter at its ceiling: deterministic delays
 
     private static final RetrySpec RETRY_TWICE = new RetrySpec(2, 100L, 1000L);
@@ -61,7 +62,7 @@ class RouterPolicyTest {
                 ImmediateEventExecutor.INSTANCE,
                 clock,
                 settings,
-                breakers,
+                state,
                 random,
                 listener);
     }

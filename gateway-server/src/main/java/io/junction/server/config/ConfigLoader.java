@@ -12,12 +12,14 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import io.junction.core.config.AbCampaignSpec;
 import io.junction.core.config.AliasSpec;
 import io.junction.core.config.BreakerSpec;
 import io.junction.core.config.JunctionConfig;
 import io.junction.core.config.KeySpec;
 import io.junction.core.config.ProviderSpec;
 import io.junction.core.config.RetrySpec;
+import io.junction.core.config.RoutingSpec;
 import io.junction.core.schema.Json;
 import io.junction.core.spi.ProviderAdapter;
 import io.junction.core.spi.ProviderRegistry;
@@ -252,7 +254,7 @@ public final class ConfigLoader {
             }
             providers.put(name, spec);
         }
-        return new JunctionConfig(config.server(), config.keys(), providers, config.models(), config.admin());
+        return config.withProviders(providers);
     }
 
     private void check(String file, JunctionConfig c) {
@@ -274,7 +276,20 @@ public final class ConfigLoader {
             if (e.getValue() == null || e.getValue().targets().isEmpty()) {
                 throw new ConfigException(file + ": " + p + ".targets: an alias needs at least one target");
             }
-            List<String> targets = e.getValue().targets();
+            AliasSpec alias = e.getValue();
+            if (!AliasSpec.STRATEGIES.contains(alias.strategy())) {
+                throw new ConfigException(file + ": " + p + ".strategy: unknown strategy '" + alias.strategy()
+                        + "' (known: " + String.join(", ", AliasSpec.STRATEGIES) + ")");
+            }
+            for (int i = 0; i < alias.weights().size(); i++) {
+                if (!(alias.weights().get(i) > 0)) {
+                    throw new ConfigException(file + ": " + p + ".targets[" + i + "].weight: must be positive");
+                }
+            }
+            if (alias.ttftTimeoutMs() != null && alias.ttftTimeoutMs() < 1) {
+                throw new ConfigException(file + ": " + p + ".ttft_timeout_ms: must be positive");
+            }
+            List<String> targets = alias.targets();
             for (int i = 0; i < targets.size(); i++) {
                 String t = targets.get(i);
                 int slash = t == null ? -1 : t.indexOf('/');
@@ -299,6 +314,36 @@ public final class ConfigLoader {
         if (c.admin().key() != null && c.admin().key().isBlank()) {
             throw new ConfigException(file + ": admin.key: empty (remove admin: to turn admin endpoints off)");
         }
+        RoutingSpec routing = c.routing();
+        if (routing.retryBudgetRatio() < 0
+                || routing.retryBudgetMinPerSecond() < 0
+                || routing.retryBudgetWindowMs() < 1) {
+            throw new ConfigException(file + ": routing: retry_budget_ratio and retry_budget_min_per_second must not be"
+                    + " negative, retry_budget_window_ms must be positive");
+        }
+        for (Map.Entry<String, AbCampaignSpec> e : c.abCampaigns().entrySet()) {
+            String p = "ab_campaigns." + e.getKey();
+            List<AbCampaignSpec.Arm> arms =
+                    e.getValue() == null ? List.of() : e.getValue().arms();
+            if (arms.isEmpty()) {
+                throw new ConfigException(file + ": " + p + ".arms: a campaign needs at least one arm");
+            }
+            Set<String> names = new HashSet<>();
+            for (int i = 0; i < arms.size(); i++) {
+                AbCampaignSpec.Arm arm = arms.get(i);
+                String ap = p + ".arms[" + i + "]";
+                if (arm.name() == null || arm.name().isBlank() || !names.add(arm.name())) {
+                    throw new ConfigException(file + ": " + ap + ".name: missing or repeated");
+                }
+                if (arm.model() == null || !resolvable(c, arm.model())) {
+                    throw new ConfigException(file + ": " + ap + ".model: '" + arm.model()
+                            + "' is neither an alias nor <provider>/<model> for a configured provider");
+                }
+                if (!(arm.weight() > 0)) {
+                    throw new ConfigException(file + ": " + ap + ".weight: must be positive");
+                }
+            }
+        }
         Set<String> secrets = new HashSet<>();
         List<KeySpec> keys = c.keys();
         for (int i = 0; i < keys.size(); i++) {
@@ -310,6 +355,14 @@ public final class ConfigLoader {
                 throw new ConfigException(file + ": keys[" + i + "].key: the same key is configured twice");
             }
         }
+    }
+
+    private static boolean resolvable(JunctionConfig c, String model) {
+        if (c.models().containsKey(model)) {
+            return true;
+        }
+        int slash = model.indexOf('/');
+        return slash > 0 && slash < model.length() - 1 && c.providers().containsKey(model.substring(0, slash));
     }
 
     private void checkProvider(String file, String name, ProviderSpec spec) {

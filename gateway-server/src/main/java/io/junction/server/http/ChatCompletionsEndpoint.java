@@ -2,10 +2,10 @@ package io.junction.server.http;
 
 import io.junction.core.config.AliasSpec;
 import io.junction.core.error.GatewayException;
+import io.junction.core.route.RoutePlanner;
 import io.junction.core.route.RouteSettings;
 import io.junction.core.route.RoutedCall;
 import io.junction.core.schema.ChatRequest;
-import io.junction.core.spi.Target;
 import io.junction.core.time.Scheduler;
 import io.junction.core.validate.RequestParser;
 import io.junction.core.validate.RequestValidator;
@@ -68,18 +68,20 @@ final class ChatCompletionsEndpoint {
                 }
             }
         }
-        List<Target> plan = gw.resolver().plan(chat.model(), fallbacks);
+        RoutePlanner.Plan plan = gw.planner()
+                .plan(chat, fallbacks, () -> ThreadLocalRandom.current().nextDouble());
         RouteSettings settings = settings(gw, req, chat);
         ChatResponder responder = new ChatResponder(ctx, gw, chat, requestId, onDone);
+        responder.abArm(plan.abArm());
         EventLoop loop = ctx.channel().eventLoop();
         RoutedCall call = new RoutedCall(
-                chat,
-                plan,
+                plan.request(),
+                plan.targets(),
                 gw.transport(),
                 loop,
                 Scheduler.of(loop),
                 settings,
-                gw.breakers(),
+                gw.routes(),
                 () -> ThreadLocalRandom.current().nextDouble(),
                 responder);
         responder.bind(call);

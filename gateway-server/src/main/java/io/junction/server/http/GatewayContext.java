@@ -3,6 +3,8 @@ package io.junction.server.http;
 import io.junction.core.config.JunctionConfig;
 import io.junction.core.route.BreakerRegistry;
 import io.junction.core.route.ModelResolver;
+import io.junction.core.route.RoutePlanner;
+import io.junction.core.route.RouteState;
 import io.junction.core.transport.UpstreamTransport;
 import io.junction.server.auth.KeyAuthenticator;
 import io.junction.server.metrics.GatewayMetrics;
@@ -14,7 +16,12 @@ public record GatewayContext(
         KeyAuthenticator auth,
         UpstreamTransport transport,
         GatewayMetrics metrics,
-        BreakerRegistry breakers) {
+        RouteState routes,
+        RoutePlanner planner) {
+
+    public BreakerRegistry breakers() {
+        return routes.breakers();
+    }
 
     public boolean extraFields() {
         return config.server().extraFields();

@@ -49,6 +49,7 @@ public final class ChatResponder implements CallListener {
     private RoutedCall call;
     private boolean finished;
     private boolean headersSent;
+    private String abArm;
 
     public ChatResponder(
             ChannelHandlerContext ctx, GatewayContext gw, ChatRequest request, String requestId, Runnable onDone) {
@@ -57,6 +58,11 @@ public final class ChatResponder implements CallListener {
         this.request = request;
         this.requestId = requestId;
         this.onDone = onDone;
+    }
+
+    /** The A/B arm the planner chose for this call, reported in {@code extra_fields.ab_arm}. */
+    public void abArm(String arm) {
+        this.abArm = arm;
     }
 
     public void bind(RoutedCall call) {
@@ -197,7 +203,8 @@ public final class ChatResponder implements CallListener {
                 request.model(),
                 modelFromUpstream == null ? info.target().model() : modelFromUpstream,
                 ms,
-                attempts);
+                attempts,
+                abArm);
     }
 
     /** {@code inProgress}: attempts still running, not yet in {@code info.attempts()}. */

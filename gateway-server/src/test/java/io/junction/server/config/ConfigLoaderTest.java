@@ -89,7 +89,8 @@ class ConfigLoaderTest {
     @Test
     void unknownTopLevelKey() {
         assertError(
-                "servr: {}\n", "test.yaml: unknown key 'servr' (known keys: admin, keys, models, providers, server)");
+                "servr: {}\n",
+                "test.yaml: unknown key 'servr' (known keys: ab_campaigns, admin, keys, models, providers, routing, server)");
     }
 
     @Test
@@ -163,6 +164,60 @@ class ConfigLoaderTest {
         assertError(
                 "providers:\n  mock: { fail_status: 200 }\n",
                 "test.yaml: providers.mock: fail_status: expected an HTTP error status (400-599)");
+    }
+
+    @Test
+    void routingKeysLoad() {
+        JunctionConfig c = load("""
+                providers:
+                  pa: { type: mock, retry: { max_retries: 2, initial_backoff_ms: 10, max_backoff_ms: 100 }, ttft_timeout_ms: 900,
+                        circuit_breaker: { consecutive_failures: 3, cooldown_ms: 5000 } }
+                  pb: { type: mock }
+                models:
+                  split:
+                    strategy: weighted
+                    targets: [pa/x, { target: pb/y, weight: 3 }]
+                    system_prompt: "Be brief."
+                    ttft_timeout_ms: 1500
+                routing: { retry_budget_ratio: 0.1 }
+                ab_campaigns:
+                  spring: { arms: [ { name: a, model: split, weight: 1 }, { name: b, model: pb/y } ] }
+                """);
+        assertThat(c.models().get("split").targets()).containsExactly("pa/x", "pb/y");
+        assertThat(c.models().get("split").weights()).containsExactly(1.0, 3.0);
+        assertThat(c.models().get("split").strategy()).isEqualTo("weighted");
+        assertThat(c.models().get("split").systemPrompt()).isEqualTo("Be brief.");
+        assertThat(c.providers().get("pa").retry().maxRetries()).isEqualTo(2);
+        assertThat(c.providers().get("pa").circuitBreaker().consecutiveFailures())
+                .isEqualTo(3);
+        assertThat(c.providers().get("pb").retry().maxRetries()).as("default").isEqualTo(1);
+        assertThat(c.routing().retryBudgetRatio()).isEqualTo(0.1);
+        assertThat(c.abCampaigns().get("spring").arms())
+                .extracting(a -> a.name() + "=" + a.weight())
+                .containsExactly("a=1.0", "b=1.0");
+    }
+
+    @Test
+    void routingKeyErrors() {
+        String providers = "providers:\n  pa: { type: mock }\n";
+        assertError(
+                providers + "models:\n  m: { strategy: random, targets: [pa/x] }\n",
+                "test.yaml: models.m.strategy: unknown strategy 'random' (known: fallback, weighted, least_latency, least_busy)");
+        assertError(
+                providers + "models:\n  m: { targets: [ { target: pa/x, weight: 0 } ] }\n",
+                "test.yaml: models.m.targets[0].weight: must be positive");
+        assertThatThrownBy(() -> load(providers + "models:\n  m: { targets: [ { target: pa/x, wieght: 2 } ] }\n"))
+                .hasMessageContaining("models.m")
+                .hasMessageContaining("targets[0]: unknown key 'wieght' (known keys: target, weight)");
+        assertError(
+                providers + "ab_campaigns:\n  c: { arms: [ { name: a, model: nope } ] }\n",
+                "test.yaml: ab_campaigns.c.arms[0].model: 'nope' is neither an alias nor <provider>/<model> for a configured provider");
+        assertError(
+                providers + "ab_campaigns:\n  c: { arms: [] }\n",
+                "test.yaml: ab_campaigns.c.arms: a campaign needs at least one arm");
+        assertError(
+                "providers:\n  pa: { type: mock, retry: { max_retries: -1 } }\n",
+                "test.yaml: providers.pa.retry: max_retries and backoffs must not be negative, and max_backoff_ms must be at least initial_backoff_ms");
     }
 
     @Test

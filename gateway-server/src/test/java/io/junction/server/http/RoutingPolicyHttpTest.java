@@ -28,6 +28,8 @@ class RoutingPolicyHttpTest {
                     fail_status: 503
                     retry: { max_retries: 0 }
                     circuit_breaker: { consecutive_failures: 2, cooldown_ms: 60000 }
+                ab_campaigns:
+                  launch: { arms: [ { name: old, model: mock/echo, weight: 1 }, { name: new, model: mock/echo-2, weight: 1 } ] }
                 models:
                   patient: { targets: [slow/x] }
                   impatient: { targets: [slow/x, mock/echo], ttft_timeout_ms: 150 }
@@ -131,6 +133,47 @@ class RoutingPolicyHttpTest {
         assertThat(metrics).contains("junction_circuit_state{target=\"down/x\"} 1.0");
         assertThat(metrics).contains("junction_upstream_attempts_total{outcome=\"skipped\",provider=\"down\"}");
         assertThat(metrics).containsPattern("junction_fallbacks_total [1-9]");
+    }
+
+    @Test
+    void anAbCampaignPicksAStickyArmAndReportsIt() throws Exception {
+        String body = "{\"model\":\"mock/echo\",\"ab_campaign\":\"launch\",\"session_id\":\"s-42\","
+                + "\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}";
+        JsonNode first =
+                Json.MAPPER.readTree(gw.post("/v1/chat/completions", body).body());
+        String arm = first.at("/extra_fields/ab_arm").asText();
+        assertThat(arm).isIn("old", "new");
+        assertThat(first.at("/model").asText()).isEqualTo(arm.equals("old") ? "echo" : "echo-2");
+        for (int i = 0; i < 5; i++) {
+            JsonNode again =
+                    Json.MAPPER.readTree(gw.post("/v1/chat/completions", body).body());
+            assertThat(again.at("/extra_fields/ab_arm").asText()).isEqualTo(arm);
+        }
+        HttpResponse<String> unknown = gw.post("/v1/chat/completions", body.replace("launch", "nope"));
+        assertThat(unknown.statusCode()).isEqualTo(400);
+        assertThat(Json.MAPPER.readTree(unknown.body()).at("/error/param").asText())
+                .isEqualTo("ab_campaign");
+    }
+
+    @Test
+    void providerPreferencesAreValidatedAndApplied() throws Exception {
+        String body = "{\"model\":\"impatient\",\"provider\":{\"only\":[\"mock\"]},"
+                + "\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}";
+        HttpResponse<String> r = gw.post("/v1/chat/completions", body);
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.headers().firstValue("x-junction-attempt-log")).hasValue("mock/echo 200");
+        HttpResponse<String> bad = gw.post("/v1/chat/completions", body.replace("[\"mock\"]", "[\"mock\",\"azure\"]"));
+        assertThat(bad.statusCode()).isEqualTo(400);
+        assertThat(Json.MAPPER.readTree(bad.body()).at("/error/param").asText()).isEqualTo("provider.only[1]");
+    }
+
+    @Test
+    void systemPromptArgsMissingAValueIs400() throws Exception {
+        String body = "{\"model\":\"mock/echo\",\"system_prompt_args\":{\"a\":\"1\"},"
+                + "\"messages\":[{\"role\":\"system\",\"content\":\"{{a}} and {{b}}\"},{\"role\":\"user\",\"content\":\"x\"}]}";
+        HttpResponse<String> r = gw.post("/v1/chat/completions", body);
+        assertThat(r.statusCode()).isEqualTo(400);
+        assertThat(Json.MAPPER.readTree(r.body()).at("/error/param").asText()).isEqualTo("system_prompt_args.b");
     }
 
     @Test

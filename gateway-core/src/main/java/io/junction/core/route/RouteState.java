@@ -1,0 +1,19 @@
+package io.junction.core.route;
+
+import io.junction.core.config.RoutingSpec;
+
+/** Routing state shared by every call and event loop: breakers, live target stats, the retry budget. */
+public record RouteState(BreakerRegistry breakers, TargetStats stats, RetryBudget retryBudget) {
+
+    public static RouteState create(RoutingSpec spec) {
+        return new RouteState(new BreakerRegistry(), new TargetStats(), new RetryBudget(spec));
+    }
+
+    /** No breaking and no budget: plain failover (tests, tools). */
+    public static RouteState failoverOnly() {
+        return new RouteState(
+                BreakerRegistry.disabled(),
+                new TargetStats(),
+                new RetryBudget(new RoutingSpec(Double.MAX_VALUE, Integer.MAX_VALUE / 1000, 1000L)));
+    }
+}
