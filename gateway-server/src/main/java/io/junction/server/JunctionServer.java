@@ -30,6 +30,7 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.util.concurrent.DefaultThreadFactory;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -42,6 +43,10 @@ import org.slf4j.LoggerFactory;
  */
 public final class JunctionServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(JunctionServer.class);
+    /** Event-loop threads are named so (thread dumps, and the no-blocking test gate looks for them). */
+    public static final String LOOP_THREAD_PREFIX = "junction-loop";
+
+    public static final String ACCEPTOR_THREAD_PREFIX = "junction-accept";
 
     private final EventLoopGroup boss;
     private final EventLoopGroup workers;
@@ -62,8 +67,8 @@ public final class JunctionServer implements AutoCloseable {
         int threads = config.server().eventLoopThreads() > 0
                 ? config.server().eventLoopThreads()
                 : Runtime.getRuntime().availableProcessors();
-        boss = new MultiThreadIoEventLoopGroup(1, t.factory());
-        workers = new MultiThreadIoEventLoopGroup(threads, t.factory());
+        boss = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory(ACCEPTOR_THREAD_PREFIX), t.factory());
+        workers = new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory(LOOP_THREAD_PREFIX), t.factory());
         metrics = new GatewayMetrics();
         transport = new NettyUpstreamTransport(t.client(), t.datagram(), ProxySettings.fromEnvironment(), 50_000);
         RouteState routes = RouteState.create(config.routing());

@@ -1,0 +1,180 @@
+package io.junction.server.quality;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.junction.server.JunctionServer;
+import io.junction.server.TestGateway;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import reactor.blockhound.BlockHound;
+
+/**
+ * The "no blocking call on an event loop" gate: BlockHound (with Netty's own integration, which marks
+ * event-loop threads as non-blocking) records every blocking call made on a Netty event loop while an
+ * in-process Junction serves a varied workload; the test fails if there is any.
+ */
+class NoBlockingOnEventLoopTest {
+    private static final List<String> BLOCKING = new CopyOnWriteArrayList<>();
+
+    @BeforeAll
+    static void install() {
+        BlockHound.builder()
+                // Netty 4.2's bundled integration does not recognise MultiThreadIoEventLoopGroup threads,
+                // so mark Junction's own loops (and the probe loop below) by their thread names.
+                .nonBlockingThreadPredicate(p -> p.or(NoBlockingOnEventLoopTest::isEventLoop))
+                .blockingMethodCallback(
+                        m -> BLOCKING.add(m + " on " + Thread.currentThread().getName() + "\n" + stack()))
+                .install();
+    }
+
+    static boolean isEventLoop(Thread t) {
+        String n = t.getName();
+        return n.startsWith(JunctionServer.LOOP_THREAD_PREFIX)
+                || n.startsWith(JunctionServer.ACCEPTOR_THREAD_PREFIX)
+                || n.startsWith("probe-loop");
+    }
+
+    private static String stack() {
+        StringBuilder sb = new StringBuilder();
+        StackTraceElement[] st = Thread.currentThread().getStackTrace();
+        for (int i = 2; i < Math.min(st.length, 30); i++) {
+            sb.append("    at ").append(st[i]).append('\n');
+        }
+        return sb.toString();
+    }
+
+    @Test
+    void theGateCatchesABlockingCallOnAnEventLoop() throws Exception {
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(
+                1, new io.netty.util.concurrent.DefaultThreadFactory("probe-loop"), NioIoHandler.newFactory());
+        try {
+            group.submit(() -> {
+                        try {
+                            Thread.sleep(1);
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
+                    })
+                    .get(5, TimeUnit.SECONDS);
+        } finally {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        }
+        assertThat(BLOCKING).as("a sleep on an event loop is caught").anySatisfy(s -> assertThat(s)
+                .contains("sleep"));
+        BLOCKING.clear();
+    }
+
+    @Test
+    void servingTrafficNeverBlocksAnEventLoop() throws Exception {
+        BLOCKING.clear();
+        try (ServerSocket upstream = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            Thread.ofVirtual().start(() -> serveOpenAi(upstream));
+            try (TestGateway gw = new TestGateway("""
+                    server: { host: 127.0.0.1, port: 0, stream_keepalive_ms: 50, max_body_bytes: 4096 }
+                    providers:
+                      mock: {}
+                      slow: { type: mock, first_token_delay_ms: 120 }
+                      down: { type: mock, fail_status: 503, retry: { max_retries: 1, initial_backoff_ms: 5, max_backoff_ms: 5 } }
+                      up: { type: openai, base_url: "http://127.0.0.1:%d/v1", api_key: sk-up, retry: { max_retries: 0 } }
+                    models:
+                      resilient: { targets: [down/x, mock/echo] }
+                    """.formatted(upstream.getLocalPort()))) {
+                String hello = "{\"model\":\"%s\",%s\"messages\":[{\"role\":\"user\",\"content\":\"hello there\"}]}";
+                for (String model : List.of("mock/echo", "resilient", "slow/x", "up/gpt-4o-mini")) {
+                    for (String stream : List.of("", "\"stream\":true,\"stream_options\":{\"include_usage\":true},")) {
+                        HttpResponse<String> r = gw.post("/v1/chat/completions", hello.formatted(model, stream));
+                        assertThat(r.statusCode()).as(model + " " + stream).isEqualTo(200);
+                    }
+                }
+                assertThat(gw.post("/v1/chat/completions", "{\"model\":").statusCode())
+                        .isEqualTo(400);
+                assertThat(gw.post(
+                                        "/v1/chat/completions",
+                                        hello.formatted("mock/echo", "").replace("hello", "x".repeat(5000)))
+                                .statusCode())
+                        .isEqualTo(413);
+                assertThat(gw.get("/metrics", Map.of()).statusCode()).isEqualTo(200);
+                assertThat(gw.get("/v1/models", Map.of()).statusCode()).isEqualTo(200);
+                assertThat(Thread.getAllStackTraces().keySet())
+                        .as("the gateway's event loops are the threads the gate watches")
+                        .anySatisfy(t -> assertThat(
+                                        isEventLoop(t) && t.getName().startsWith(JunctionServer.LOOP_THREAD_PREFIX))
+                                .isTrue());
+            }
+        }
+        assertThat(BLOCKING).as("blocking calls on event loops").isEmpty();
+    }
+
+    /** A minimal OpenAI-compatible upstream on a plain socket (keep-alive, fixed answers). */
+    private static void serveOpenAi(ServerSocket server) {
+        while (!server.isClosed()) {
+            try {
+                Socket s = server.accept();
+                Thread.ofVirtual().start(() -> {
+                    try (s) {
+                        var in = s.getInputStream();
+                        OutputStream out = s.getOutputStream();
+                        while (true) {
+                            StringBuilder head = new StringBuilder();
+                            int b;
+                            while ((b = in.read()) >= 0) {
+                                head.append((char) b);
+                                if (head.toString().endsWith("\r\n\r\n")) {
+                                    break;
+                                }
+                            }
+                            if (b < 0) {
+                                return;
+                            }
+                            int len = 0;
+                            for (String line : head.toString().split("\r\n")) {
+                                if (line.toLowerCase().startsWith("content-length:")) {
+                                    len = Integer.parseInt(line.substring(15).trim());
+                                }
+                            }
+                            String body = new String(in.readNBytes(len), StandardCharsets.UTF_8);
+                            String answer;
+                            String type;
+                            if (body.contains("\"stream\":true")) {
+                                type = "text/event-stream";
+                                answer =
+                                        "data: {\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"created\":1,\"model\":\"m\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"hi\"},\"finish_reason\":null}]}\n\n"
+                                                + "data: {\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"created\":1,\"model\":\"m\",\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}\n\n"
+                                                + "data: {\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"created\":1,\"model\":\"m\",\"choices\":[],\"usage\":{\"prompt_tokens\":2,\"completion_tokens\":1,\"total_tokens\":3}}\n\n"
+                                                + "data: [DONE]\n\n";
+                            } else {
+                                type = "application/json";
+                                answer =
+                                        "{\"id\":\"c\",\"object\":\"chat.completion\",\"created\":1,\"model\":\"m\",\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":\"hi\"},\"finish_reason\":\"stop\"}],\"usage\":{\"prompt_tokens\":2,\"completion_tokens\":1,\"total_tokens\":3}}";
+                            }
+                            byte[] bytes = answer.getBytes(StandardCharsets.UTF_8);
+                            out.write(("HTTP/1.1 200 OK\r\ncontent-type: " + type + "\r\ncontent-length: "
+                                            + bytes.length + "\r\n\r\n")
+                                    .getBytes(StandardCharsets.ISO_8859_1));
+                            out.write(bytes);
+                            out.flush();
+                        }
+                    } catch (IOException e) {
+                        // client went away
+                    }
+                });
+            } catch (IOException e) {
+                return;
+            }
+        }
+    }
+}
