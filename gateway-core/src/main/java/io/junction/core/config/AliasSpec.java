@@ -16,9 +16,16 @@ import java.util.Map;
  *     {@code weighted}, {@code least_latency}, {@code least_busy}
  * @param weights one weight per target for {@code weighted} (default 1 each)
  * @param systemPrompt a template prepended as a system message to every call of this alias
+ * @param contextWindowFallbacks models or aliases to continue with when a target answers
+ *     {@code context_length_exceeded} (typically ones with larger context windows)
  */
 public record AliasSpec(
-        List<String> targets, Long ttftTimeoutMs, String strategy, List<Double> weights, String systemPrompt) {
+        List<String> targets,
+        Long ttftTimeoutMs,
+        String strategy,
+        List<Double> weights,
+        String systemPrompt,
+        List<String> contextWindowFallbacks) {
 
     public static final List<String> STRATEGIES = List.of("fallback", "weighted", "least_latency", "least_busy");
 
@@ -33,6 +40,12 @@ public record AliasSpec(
             weights = ones;
         }
         weights = List.copyOf(weights);
+        contextWindowFallbacks = contextWindowFallbacks == null ? List.of() : List.copyOf(contextWindowFallbacks);
+    }
+
+    public AliasSpec(
+            List<String> targets, Long ttftTimeoutMs, String strategy, List<Double> weights, String systemPrompt) {
+        this(targets, ttftTimeoutMs, strategy, weights, systemPrompt, null);
     }
 
     public AliasSpec(List<String> targets) {
@@ -51,7 +64,8 @@ public record AliasSpec(
             @JsonProperty("targets") List<Object> targets,
             @JsonProperty("ttft_timeout_ms") Long ttftTimeoutMs,
             @JsonProperty("strategy") String strategy,
-            @JsonProperty("system_prompt") String systemPrompt) {
+            @JsonProperty("system_prompt") String systemPrompt,
+            @JsonProperty("context_window_fallbacks") List<String> contextWindowFallbacks) {
         List<String> names = new ArrayList<>();
         List<Double> weights = new ArrayList<>();
         if (targets != null) {
@@ -82,6 +96,6 @@ public record AliasSpec(
                 }
             }
         }
-        return new AliasSpec(names, ttftTimeoutMs, strategy, weights, systemPrompt);
+        return new AliasSpec(names, ttftTimeoutMs, strategy, weights, systemPrompt, contextWindowFallbacks);
     }
 }

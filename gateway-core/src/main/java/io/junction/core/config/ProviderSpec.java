@@ -18,6 +18,7 @@ import java.util.Map;
  * @param retry same-target retries and backoff (defaults in {@link RetrySpec})
  * @param ttftTimeoutMs streams: abandon an attempt with no first token after this long (default none)
  * @param circuitBreaker per-target breaker settings (defaults in {@link BreakerSpec})
+ * @param capabilities what the provider's models can do, over the adapter's defaults
  * @param options type-specific keys (validated against the adapter's {@code optionKeys()})
  */
 public record ProviderSpec(
@@ -31,6 +32,7 @@ public record ProviderSpec(
         RetrySpec retry,
         Long ttftTimeoutMs,
         BreakerSpec circuitBreaker,
+        CapabilitiesSpec capabilities,
         @JsonAnySetter Map<String, Object> options) {
 
     public ProviderSpec {
@@ -40,6 +42,7 @@ public record ProviderSpec(
         readTimeoutMs = readTimeoutMs == null ? 600_000L : readTimeoutMs;
         retry = retry == null ? RetrySpec.DEFAULTS : retry;
         circuitBreaker = circuitBreaker == null ? BreakerSpec.DEFAULTS : circuitBreaker;
+        capabilities = capabilities == null ? CapabilitiesSpec.UNSET : capabilities;
         options = options == null ? new LinkedHashMap<>() : options;
     }
 
@@ -53,7 +56,35 @@ public record ProviderSpec(
             Long connectTimeoutMs,
             Long readTimeoutMs,
             Map<String, Object> options) {
-        this(type, baseUrl, apiKey, models, headers, connectTimeoutMs, readTimeoutMs, null, null, null, options);
+        this(type, baseUrl, apiKey, models, headers, connectTimeoutMs, readTimeoutMs, null, null, null, null, options);
+    }
+
+    /** With routing policy, without capability overrides. */
+    public ProviderSpec(
+            String type,
+            String baseUrl,
+            String apiKey,
+            List<String> models,
+            Map<String, String> headers,
+            Long connectTimeoutMs,
+            Long readTimeoutMs,
+            RetrySpec retry,
+            Long ttftTimeoutMs,
+            BreakerSpec circuitBreaker,
+            Map<String, Object> options) {
+        this(
+                type,
+                baseUrl,
+                apiKey,
+                models,
+                headers,
+                connectTimeoutMs,
+                readTimeoutMs,
+                retry,
+                ttftTimeoutMs,
+                circuitBreaker,
+                null,
+                options);
     }
 
     public ProviderSpec withType(String newType) {
@@ -68,6 +99,7 @@ public record ProviderSpec(
                 retry,
                 ttftTimeoutMs,
                 circuitBreaker,
+                capabilities,
                 options);
     }
 

@@ -37,8 +37,21 @@ public final class RoutePlanner {
     private final ModelResolver resolver;
     private final TargetStats stats;
 
-    /** What to run: the request to send (prompts rendered), the targets, and the A/B arm chosen (or null). */
-    public record Plan(ChatRequest request, List<Target> targets, String abArm) {}
+    /**
+     * What to run: the request to send (prompts rendered), the targets, the A/B arm chosen (or null),
+     * the targets skipped for lack of a capability (as attempts, status 0), and where to continue when
+     * a target reports {@code context_length_exceeded}.
+     */
+    public record Plan(
+            ChatRequest request,
+            List<Target> targets,
+            String abArm,
+            List<Attempt> skipped,
+            List<Target> contextFallbacks) {
+        public Plan(ChatRequest request, List<Target> targets, String abArm) {
+            this(request, targets, abArm, List.of(), List.of());
+        }
+    }
 
     public RoutePlanner(JunctionConfig config, ModelResolver resolver, TargetStats stats) {
         this.config = config;
@@ -72,9 +85,94 @@ public final class RoutePlanner {
             }
         }
         targets = applyPreferences(targets, request.provider());
+        List<Attempt> skipped = new ArrayList<>();
+        targets = capable(targets, Needs.of(request), skipped);
         AliasSpec alias = config.models().get(model);
+        List<Target> contextFallbacks = new ArrayList<>();
+        if (alias != null) {
+            for (String m : alias.contextWindowFallbacks()) {
+                for (Target t : resolver.resolve(m)) {
+                    if (!seen.contains(t.id())) {
+                        contextFallbacks.add(t);
+                    }
+                }
+            }
+        }
         ChatRequest rendered = SystemPrompts.apply(request, alias == null ? null : alias.systemPrompt());
-        return new Plan(rendered, List.copyOf(targets), arm);
+        return new Plan(rendered, List.copyOf(targets), arm, List.copyOf(skipped), List.copyOf(contextFallbacks));
+    }
+
+    /** What a request needs from a target. */
+    record Needs(boolean tools, boolean vision, boolean jsonSchema, boolean reasoning, int estimatedTokens) {
+        static Needs of(ChatRequest r) {
+            boolean tools = r.tools() != null
+                    && !r.tools().isEmpty()
+                    && !(r.toolChoice() instanceof io.junction.core.schema.ToolChoice.Mode m
+                            && "none".equals(m.value()));
+            boolean vision = false;
+            long chars = 0;
+            for (io.junction.core.schema.ChatMessage msg : r.messages()) {
+                chars += msg.text().length() + 16;
+                if (msg.content() instanceof io.junction.core.schema.MessageContent.Parts parts) {
+                    for (io.junction.core.schema.ContentPart part : parts.parts()) {
+                        vision |= part instanceof io.junction.core.schema.ContentPart.ImageUrlPart;
+                    }
+                }
+            }
+            Integer max = r.maxCompletionTokens() != null ? r.maxCompletionTokens() : r.maxTokens();
+            // ~4 characters per token: a deliberate, documented approximation (no tokenizer per model here)
+            long tokens = chars / 4 + (max == null ? 0 : max);
+            return new Needs(
+                    tools,
+                    vision,
+                    r.responseFormat() instanceof io.junction.core.schema.ResponseFormat.JsonSchema,
+                    r.reasoningEffort() != null && !"none".equals(r.reasoningEffort()),
+                    (int) Math.min(Integer.MAX_VALUE, tokens));
+        }
+    }
+
+    /** Drops targets that cannot serve {@code needs}, recording why; all dropped is a 400. */
+    private static List<Target> capable(List<Target> targets, Needs needs, List<Attempt> skipped) {
+        List<Target> out = new ArrayList<>(targets.size());
+        for (Target t : targets) {
+            String missing = missing(t.capabilities(), needs);
+            if (missing == null) {
+                out.add(t);
+            } else {
+                skipped.add(new Attempt(t.id(), 0, missing, 0));
+            }
+        }
+        if (out.isEmpty()) {
+            StringBuilder why = new StringBuilder();
+            for (Attempt a : skipped) {
+                why.append(why.isEmpty() ? "" : "; ")
+                        .append(a.target())
+                        .append(": ")
+                        .append(a.errorCode());
+            }
+            throw GatewayException.invalidRequest(
+                    null, "no_capable_target", "No target of this model can serve this request (" + why + ").");
+        }
+        return out;
+    }
+
+    static String missing(io.junction.core.config.CapabilitiesSpec c, Needs n) {
+        if (n.tools() && !Boolean.TRUE.equals(c.tools())) {
+            return "unsupported_tools";
+        }
+        if (n.vision() && !Boolean.TRUE.equals(c.vision())) {
+            return "unsupported_vision";
+        }
+        if (n.jsonSchema() && !Boolean.TRUE.equals(c.jsonSchema())) {
+            return "unsupported_json_schema";
+        }
+        if (n.reasoning() && !Boolean.TRUE.equals(c.reasoning())) {
+            return "unsupported_reasoning";
+        }
+        if (c.contextWindow() != null && n.estimatedTokens() > c.contextWindow()) {
+            return "context_window_too_small";
+        }
+        return null;
     }
 
     /** The targets of a model or alias, in the order its strategy gives for this call. */

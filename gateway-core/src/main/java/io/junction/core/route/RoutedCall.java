@@ -19,6 +19,7 @@ import io.netty.buffer.CompositeByteBuf;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.EventExecutor;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.DoubleSupplier;
@@ -53,6 +54,7 @@ public final class RoutedCall {
 
     private final ChatRequest request;
     private final List<Target> plan;
+    private List<Target> contextFallbacks = List.of();
     private final UpstreamTransport network;
     private final EventExecutor loop;
     private final CallListener listener;
@@ -85,7 +87,7 @@ public final class RoutedCall {
             throw new IllegalArgumentException("empty plan");
         }
         this.request = request;
-        this.plan = plan;
+        this.plan = new ArrayList<>(plan);
         this.network = network;
         this.loop = loop;
         this.scheduler = scheduler;
@@ -133,6 +135,16 @@ public final class RoutedCall {
 
     public CallInfo info() {
         return info;
+    }
+
+    /** Targets the planner skipped (capabilities): listed first among the attempts. Call before start. */
+    public void recordSkipped(List<Attempt> skipped) {
+        info.attempts.addAll(skipped);
+    }
+
+    /** Where to continue when a target answers {@code context_length_exceeded}. Call before start. */
+    public void contextFallbacks(List<Target> targets) {
+        this.contextFallbacks = targets;
     }
 
     public void start() {
@@ -676,6 +688,13 @@ public final class RoutedCall {
             }
             if (error.retryable()) {
                 afterFailure(target, breaker, error, mayRetryTarget);
+            } else if ("context_length_exceeded".equals(error.code()) && !contextFallbacks.isEmpty()) {
+                // The prompt does not fit this target: continue with the larger-context targets instead
+                // of the rest of the plan (those would most likely fail the same way).
+                plan.subList(index + 1, plan.size()).clear();
+                plan.addAll(contextFallbacks);
+                contextFallbacks = List.of();
+                nextAttempt();
             } else {
                 finish();
                 listener.onFailure(error, info);

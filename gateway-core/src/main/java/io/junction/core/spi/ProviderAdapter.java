@@ -1,5 +1,6 @@
 package io.junction.core.spi;
 
+import io.junction.core.config.CapabilitiesSpec;
 import io.junction.core.config.ProviderSpec;
 import io.junction.core.error.GatewayException;
 import io.junction.core.schema.ChatRequest;
@@ -27,6 +28,14 @@ public interface ProviderAdapter {
 
     /** Checks type-specific settings at config load; throws IllegalArgumentException with a clear message. */
     default void validate(ProviderSpec spec) {}
+
+    /**
+     * What {@code model} can do, as far as this type knows; the config's {@code capabilities} override
+     * it. The default claims everything and an unknown context window.
+     */
+    default CapabilitiesSpec capabilities(String model) {
+        return CapabilitiesSpec.ALL;
+    }
 
     /** Builds the upstream HTTP request for {@code request} (model already set to the target's model). */
     UpstreamRequest encode(ChatRequest request, Target target);

@@ -12,6 +12,11 @@ public record Target(Provider provider, String model) {
         return provider.adapter();
     }
 
+    /** What this target can do: the provider's configured capabilities over the adapter's defaults. */
+    public io.junction.core.config.CapabilitiesSpec capabilities() {
+        return provider.spec().capabilities().over(provider.adapter().capabilities(model));
+    }
+
     @Override
     public String toString() {
         return id();

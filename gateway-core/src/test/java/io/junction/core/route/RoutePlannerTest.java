@@ -274,6 +274,80 @@ class RoutePlannerTest {
         assertThat(out.messages().get(0).text()).isEqualTo("Be brief, agent.");
     }
 
+    // ------------------------------------------------------------------ capabilities
+
+    private RoutePlanner capabilityPlanner() {
+        Map<String, ProviderSpec> providers = new LinkedHashMap<>();
+        providers.put(
+                "blind",
+                new ProviderSpec(
+                        "fake",
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        new io.junction.core.config.CapabilitiesSpec(null, false, null, null, 100),
+                        null));
+        providers.put("full", new ProviderSpec("fake", null, null, null, null, null, null, null));
+        Map<String, AliasSpec> models = Map.of("m", new AliasSpec(List.of("blind/x", "full/y")));
+        JunctionConfig config = new JunctionConfig(null, null, providers, models, null, RoutingSpec.DEFAULTS, Map.of());
+        return new RoutePlanner(config, new ModelResolver(config, registry), stats);
+    }
+
+    @Test
+    void aTargetLackingACapabilityIsSkippedWithTheReasonRecorded() {
+        ChatMessage image = new ChatMessage(
+                "user",
+                new MessageContent.Parts(
+                        List.of(new ContentPart.ImageUrlPart(new ContentPart.ImageUrl("https://x/y.png", null), null))),
+                null,
+                null,
+                null,
+                null,
+                null,
+                null);
+        RoutePlanner.Plan plan =
+                capabilityPlanner().plan(ask("m").messages(List.of(image)).build(), null, rng::nextDouble);
+        assertThat(ids(plan)).containsExactly("full/y");
+        assertThat(plan.skipped()).containsExactly(new Attempt("blind/x", 0, "unsupported_vision", 0));
+
+        RoutePlanner.Plan text = capabilityPlanner().plan(ask("m").build(), null, rng::nextDouble);
+        assertThat(ids(text)).containsExactly("blind/x", "full/y");
+        assertThat(text.skipped()).isEmpty();
+    }
+
+    @Test
+    void aPromptBeyondTheContextWindowSkipsTheTargetAndNothingLeftIs400() {
+        String big = "word ".repeat(200); // ~1000 chars: ~250 tokens against a 100-token window
+        RoutePlanner.Plan plan = capabilityPlanner()
+                .plan(ask("m").messages(List.of(ChatMessage.of("user", big))).build(), null, rng::nextDouble);
+        assertThat(plan.skipped()).extracting(Attempt::errorCode).containsExactly("context_window_too_small");
+        ChatRequest onlyBlind =
+                ask("blind/x").messages(List.of(ChatMessage.of("user", big))).build();
+        assertThatThrownBy(() -> capabilityPlanner().plan(onlyBlind, null, rng::nextDouble))
+                .isInstanceOfSatisfying(GatewayException.class, e -> {
+                    assertThat(e.status()).isEqualTo(400);
+                    assertThat(e.code()).isEqualTo("no_capable_target");
+                    assertThat(e.getMessage()).contains("blind/x: context_window_too_small");
+                });
+    }
+
+    @Test
+    void contextWindowFallbacksAreResolvedFromTheAlias() {
+        RoutePlanner p =
+                planner(Map.of("m", new AliasSpec(List.of("pa/x"), null, null, null, null, List.of("pb/big", "pa/x"))));
+        RoutePlanner.Plan plan = p.plan(ask("m").build(), null, rng::nextDouble);
+        assertThat(plan.contextFallbacks())
+                .extracting(Target::id)
+                .as("targets already in the plan are left out")
+                .containsExactly("pb/big");
+    }
+
     // ------------------------------------------------------------------ retry budget
 
     @Test

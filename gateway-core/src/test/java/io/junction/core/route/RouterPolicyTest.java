@@ -285,6 +285,34 @@ class RouterPolicyTest {
         transport.last().respond(200, completion());
     }
 
+    @Test
+    void contextLengthExceededContinuesWithTheContextFallbacksInsteadOfTheRest() {
+        RoutedCall call = call(request(false), RETRIES, target("pa"), target("pb"));
+        call.contextFallbacks(List.of(target("pc")));
+        call.start();
+        transport
+                .last()
+                .headers(400)
+                .body(
+                        "{\"error\":{\"message\":\"too long\",\"type\":\"invalid_request_error\",\"code\":\"context_length_exceeded\"}}");
+        transport.last().end();
+        assertThat(transport.openedUris()).containsExactly("fake://pa/m-pa", "fake://pc/m-pc");
+        transport.last().respond(200, completion());
+        assertThat(listener.events).containsExactly("response");
+    }
+
+    @Test
+    void withoutContextFallbacksContextLengthExceededIsReturned() {
+        call(request(false), RETRIES, target("pa"), target("pb")).start();
+        transport
+                .last()
+                .headers(400)
+                .body("{\"error\":{\"message\":\"too long\",\"code\":\"context_length_exceeded\"}}");
+        transport.last().end();
+        assertThat(transport.opened).hasSize(1);
+        assertThat(listener.failure.code()).isEqualTo("context_length_exceeded");
+    }
+
     // ------------------------------------------------------------------ circuit breaking
 
     @Test

@@ -379,7 +379,17 @@ public final class ConfigLoader {
             if (!adapter.optionKeys().contains(key)) {
                 Set<String> allowed = new TreeSet<>(adapter.optionKeys());
                 allowed.addAll(List.of(
-                        "type", "base_url", "api_key", "models", "headers", "connect_timeout_ms", "read_timeout_ms"));
+                        "type",
+                        "base_url",
+                        "api_key",
+                        "models",
+                        "headers",
+                        "connect_timeout_ms",
+                        "read_timeout_ms",
+                        "retry",
+                        "ttft_timeout_ms",
+                        "circuit_breaker",
+                        "capabilities"));
                 throw new ConfigException(file + ": " + p + ": unknown key '" + key + "' for type '" + spec.type()
                         + "' (known keys: " + String.join(", ", allowed) + ")");
             }

@@ -84,6 +84,8 @@ final class ChatCompletionsEndpoint {
                 gw.routes(),
                 () -> ThreadLocalRandom.current().nextDouble(),
                 responder);
+        call.recordSkipped(plan.skipped());
+        call.contextFallbacks(plan.contextFallbacks());
         responder.bind(call);
         return responder;
     }

@@ -78,7 +78,7 @@ public final class GatewayMetrics implements AutoCloseable {
     public void attempts(List<Attempt> attempts, boolean succeeded) {
         for (int i = 0; i < attempts.size(); i++) {
             Attempt a = attempts.get(i);
-            String outcome = "circuit_open".equals(a.errorCode())
+            String outcome = "circuit_open".equals(a.errorCode()) || a.status() == 0
                     ? "skipped"
                     : (a.status() >= 200 && a.status() < 300 && a.errorCode() == null ? "success" : "error");
             String provider = a.target().substring(0, Math.max(0, a.target().indexOf('/')));
