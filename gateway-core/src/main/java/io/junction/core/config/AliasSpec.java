@@ -18,6 +18,8 @@ import java.util.Map;
  * @param systemPrompt a template prepended as a system message to every call of this alias
  * @param contextWindowFallbacks models or aliases to continue with when a target answers
  *     {@code context_length_exceeded} (typically ones with larger context windows)
+ * @param hedgeAfterMs opt-in hedging: after this long without a first token, the next target starts
+ *     in parallel and the first to produce wins
  */
 public record AliasSpec(
         List<String> targets,
@@ -25,7 +27,8 @@ public record AliasSpec(
         String strategy,
         List<Double> weights,
         String systemPrompt,
-        List<String> contextWindowFallbacks) {
+        List<String> contextWindowFallbacks,
+        Long hedgeAfterMs) {
 
     public static final List<String> STRATEGIES = List.of("fallback", "weighted", "least_latency", "least_busy");
 
@@ -45,7 +48,17 @@ public record AliasSpec(
 
     public AliasSpec(
             List<String> targets, Long ttftTimeoutMs, String strategy, List<Double> weights, String systemPrompt) {
-        this(targets, ttftTimeoutMs, strategy, weights, systemPrompt, null);
+        this(targets, ttftTimeoutMs, strategy, weights, systemPrompt, null, null);
+    }
+
+    public AliasSpec(
+            List<String> targets,
+            Long ttftTimeoutMs,
+            String strategy,
+            List<Double> weights,
+            String systemPrompt,
+            List<String> contextWindowFallbacks) {
+        this(targets, ttftTimeoutMs, strategy, weights, systemPrompt, contextWindowFallbacks, null);
     }
 
     public AliasSpec(List<String> targets) {
@@ -65,7 +78,8 @@ public record AliasSpec(
             @JsonProperty("ttft_timeout_ms") Long ttftTimeoutMs,
             @JsonProperty("strategy") String strategy,
             @JsonProperty("system_prompt") String systemPrompt,
-            @JsonProperty("context_window_fallbacks") List<String> contextWindowFallbacks) {
+            @JsonProperty("context_window_fallbacks") List<String> contextWindowFallbacks,
+            @JsonProperty("hedge_after_ms") Long hedgeAfterMs) {
         List<String> names = new ArrayList<>();
         List<Double> weights = new ArrayList<>();
         if (targets != null) {
@@ -96,6 +110,7 @@ public record AliasSpec(
                 }
             }
         }
-        return new AliasSpec(names, ttftTimeoutMs, strategy, weights, systemPrompt, contextWindowFallbacks);
+        return new AliasSpec(
+                names, ttftTimeoutMs, strategy, weights, systemPrompt, contextWindowFallbacks, hedgeAfterMs);
     }
 }

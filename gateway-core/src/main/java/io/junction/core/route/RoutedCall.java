@@ -67,6 +67,11 @@ public final class RoutedCall {
     private int index = -1;
     private int retriesUsed;
     private AttemptRun current;
+    /** Attempts running now: one, or two while a hedge races the attempt it hedges. */
+    private final List<AttemptRun> live = new ArrayList<>(2);
+
+    private boolean hedged;
+    private Scheduler.Timer hedgeTimer = Scheduler.Timer.NONE;
     private GatewayException lastError;
     private boolean finished;
     private Scheduler.Timer deadlineTimer = Scheduler.Timer.NONE;
@@ -185,10 +190,12 @@ public final class RoutedCall {
                 "The request did not complete within "
                         + settings.requestTimeout().toMillis() + " ms (request timeout)",
                 false);
-        if (current != null && !current.done) {
-            current.done = true;
-            current.record(504, e.code());
-            current.abandon();
+        for (AttemptRun run : List.copyOf(live)) {
+            if (!run.done) {
+                run.done = true;
+                run.record(504, e.code());
+                run.abandon();
+            }
         }
         lastError = e;
         finish();
@@ -218,8 +225,8 @@ public final class RoutedCall {
         }
         finished = true;
         cancelTimers();
-        if (current != null) {
-            current.abandon();
+        for (AttemptRun run : List.copyOf(live)) {
+            run.abandon();
         }
     }
 
@@ -265,7 +272,13 @@ public final class RoutedCall {
         info.attemptStartNanos = scheduler.nanoTime();
         AttemptRun run = new AttemptRun(target, request.withModel(target.model()), info.attemptStartNanos, breaker);
         current = run;
+        live.add(run);
         state.stats().started(target);
+        if (settings.hedgeAfter() != null && !hedged && live.size() == 1 && index + 1 < plan.size()) {
+            hedgeTimer.cancel();
+            hedgeTimer =
+                    scheduler.schedule(() -> hedge(run), settings.hedgeAfter().toNanos());
+        }
         UpstreamRequest upstream;
         try {
             upstream = target.adapter().encode(run.sent, target);
@@ -283,6 +296,43 @@ public final class RoutedCall {
             run.ttftTimer = scheduler.schedule(run::ttftExpired, TimeUnit.MILLISECONDS.toNanos(ttftMs));
         }
         run.attach(target.adapter().transport(network).open(upstream, loop, run));
+    }
+
+    /**
+     * The hedge: {@code slow} has produced nothing yet, so the next target starts in parallel. Both
+     * run until one produces (commit for streams, a full answer otherwise); the other is cancelled.
+     */
+    private void hedge(AttemptRun slow) {
+        if (finished || hedged || slow.done || info.committed || !live.contains(slow) || index + 1 >= plan.size()) {
+            return;
+        }
+        hedged = true;
+        index++;
+        Target target = plan.get(index);
+        CircuitBreaker breaker = state.breakers().forTarget(target);
+        if (breaker != null && !breaker.tryAcquire(scheduler.nanoTime())) {
+            info.attempts.add(new Attempt(target.id(), 503, "circuit_open", 0));
+            return;
+        }
+        startAttempt(target, breaker);
+    }
+
+    /** {@code winner} produced first: every other live attempt is cancelled and listed as lost. */
+    private void won(AttemptRun winner) {
+        hedgeTimer.cancel();
+        if (live.size() > 1) {
+            for (AttemptRun other : List.copyOf(live)) {
+                if (other != winner && !other.done) {
+                    other.done = true;
+                    other.record(0, "hedge_lost");
+                    other.abandon();
+                }
+            }
+        }
+        live.clear();
+        live.add(winner);
+        current = winner;
+        info.target = winner.target;
     }
 
     /** After a failed attempt: the same target again after a backoff, or the next target. */
@@ -334,6 +384,7 @@ public final class RoutedCall {
     }
 
     private void cancelTimers() {
+        hedgeTimer.cancel();
         deadlineTimer.cancel();
         keepaliveTimer.cancel();
         backoffTimer.cancel();
@@ -397,7 +448,7 @@ public final class RoutedCall {
         }
 
         private boolean stale() {
-            return done || current != this || finished;
+            return done || finished || !live.contains(this);
         }
 
         void attach(UpstreamExchange ex) {
@@ -519,6 +570,7 @@ public final class RoutedCall {
                         return;
                     }
                     releaseBody();
+                    won(this);
                     done = true;
                     succeeded();
                     record(status, null);
@@ -616,6 +668,7 @@ public final class RoutedCall {
 
         /** The commit point: headers go out, then the chunks held until now. */
         private void commit() {
+            won(this);
             info.committed = true;
             info.firstChunkNanos = scheduler.nanoTime();
             ttftTimer.cancel();
@@ -685,6 +738,10 @@ public final class RoutedCall {
                 } else {
                     breaker.onSuccess(); // the target answered; the request was at fault
                 }
+            }
+            live.remove(this);
+            if (!live.isEmpty()) {
+                return; // a hedge race: the other attempt is still running and decides the call
             }
             if (error.retryable()) {
                 afterFailure(target, breaker, error, mayRetryTarget);

@@ -313,6 +313,72 @@ class RouterPolicyTest {
         assertThat(listener.failure.code()).isEqualTo("context_length_exceeded");
     }
 
+    // ------------------------------------------------------------------ hedging
+
+    private static final RouteSettings HEDGE_200MS = new RouteSettings(null, null, null, false, Duration.ofMillis(200));
+
+    @Test
+    void aSlowStreamIsHedgedAndTheFirstToProduceWinsTheLoserIsCancelled() {
+        call(request(true), HEDGE_200MS, target("pa"), target("pb"), target("pc"))
+                .start();
+        FakeTransport.Exchange slow = transport.last();
+        slow.headers(200).body(ROLE);
+        clock.advanceMillis(199);
+        assertThat(transport.opened).hasSize(1);
+        clock.advanceMillis(1);
+        assertThat(transport.openedUris()).containsExactly("fake://pa/m-pa", "fake://pb/m-pb");
+        FakeTransport.Exchange hedge = transport.last();
+        hedge.headers(200).bodies(ROLE, HELLO);
+        assertThat(slow.cancelled)
+                .as("the loser is cancelled when the hedge produces first")
+                .isTrue();
+        hedge.bodies(STOP, "data: [DONE]\n\n");
+        hedge.end();
+        assertThat(listener.events).containsExactly("start", "chunk", "chunk", "chunk", "end");
+        assertThat(listener.rawChunks)
+                .as("only the winner's chunks reach the client")
+                .hasSize(3);
+        assertThat(transport.opened).as("never more than one hedge").hasSize(2);
+        assertThat(listener.failureInfo).isNull();
+    }
+
+    @Test
+    void thePrimaryCanStillWinTheRace() {
+        RoutedCall call = call(request(false), HEDGE_200MS, target("pa"), target("pb"));
+        call.start();
+        FakeTransport.Exchange primary = transport.last();
+        clock.advanceMillis(200);
+        FakeTransport.Exchange hedge = transport.last();
+        assertThat(hedge).isNotSameAs(primary);
+        primary.respond(200, completion());
+        assertThat(hedge.cancelled).isTrue();
+        assertThat(listener.events).containsExactly("response");
+        assertThat(call.info().target().id()).isEqualTo("pa/m-pa");
+        assertThat(call.info().attempts()).extracting(Attempt::errorCode).contains("hedge_lost");
+    }
+
+    @Test
+    void whenOneRacerFailsTheOtherCarriesOn() {
+        call(request(false), HEDGE_200MS, target("pa"), target("pb"), target("pc"))
+                .start();
+        FakeTransport.Exchange primary = transport.last();
+        clock.advanceMillis(200);
+        FakeTransport.Exchange hedge = transport.last();
+        primary.error(unavailable());
+        assertThat(transport.opened).as("no third attempt while the hedge runs").hasSize(2);
+        hedge.respond(200, completion());
+        assertThat(listener.events).containsExactly("response");
+    }
+
+    @Test
+    void aFastAnswerMeansNoHedge() {
+        call(request(false), HEDGE_200MS, target("pa"), target("pb")).start();
+        transport.last().respond(200, completion());
+        clock.advanceMillis(1000);
+        assertThat(transport.opened).hasSize(1);
+        assertThat(clock.pending()).isZero();
+    }
+
     // ------------------------------------------------------------------ circuit breaking
 
     @Test

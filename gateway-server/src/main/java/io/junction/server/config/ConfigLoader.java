@@ -286,6 +286,16 @@ public final class ConfigLoader {
                     throw new ConfigException(file + ": " + p + ".targets[" + i + "].weight: must be positive");
                 }
             }
+            if (alias.hedgeAfterMs() != null && alias.hedgeAfterMs() < 1) {
+                throw new ConfigException(file + ": " + p + ".hedge_after_ms: must be positive");
+            }
+            for (int i = 0; i < alias.contextWindowFallbacks().size(); i++) {
+                if (!resolvable(c, alias.contextWindowFallbacks().get(i))) {
+                    throw new ConfigException(file + ": " + p + ".context_window_fallbacks[" + i + "]: '"
+                            + alias.contextWindowFallbacks().get(i)
+                            + "' is neither an alias nor <provider>/<model> for a configured provider");
+                }
+            }
             if (alias.ttftTimeoutMs() != null && alias.ttftTimeoutMs() < 1) {
                 throw new ConfigException(file + ": " + p + ".ttft_timeout_ms: must be positive");
             }

@@ -93,6 +93,7 @@ final class ChatCompletionsEndpoint {
     static final String FALLBACKS_HEADER = "x-junction-fallbacks";
     static final String TIMEOUT_HEADER = "x-junction-timeout-ms";
     static final String TTFT_HEADER = "x-junction-max-ttft-ms";
+    static final String HEDGE_HEADER = "x-junction-hedge";
 
     /**
      * The call's policy: request deadline from {@code x-junction-timeout-ms} or {@code
@@ -112,11 +113,17 @@ final class ChatCompletionsEndpoint {
             ttftMs = alias == null ? null : alias.ttftTimeoutMs();
         }
         long keepaliveMs = gw.config().server().streamKeepaliveMs();
+        Long hedgeMs = headerMillis(req, HEDGE_HEADER);
+        if (hedgeMs == null) {
+            AliasSpec alias = gw.config().models().get(chat.model());
+            hedgeMs = alias == null ? null : alias.hedgeAfterMs();
+        }
         return new RouteSettings(
                 timeout,
                 keepaliveMs > 0 ? Duration.ofMillis(keepaliveMs) : null,
                 ttftMs == null ? null : Duration.ofMillis(ttftMs),
-                true);
+                true,
+                hedgeMs == null ? null : Duration.ofMillis(hedgeMs));
     }
 
     private static Long headerMillis(FullHttpRequest req, String name) {

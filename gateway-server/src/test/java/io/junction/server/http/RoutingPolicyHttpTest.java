@@ -91,6 +91,20 @@ class RoutingPolicyHttpTest {
     }
 
     @Test
+    void aHedgedCallIsAnsweredByTheFasterTarget() throws Exception {
+        String body = "{\"model\":\"slow/x\",\"fallbacks\":[\"mock/echo\"],"
+                + "\"messages\":[{\"role\":\"user\",\"content\":\"race\"}]}";
+        long t0 = System.nanoTime();
+        HttpResponse<String> r = gw.post("/v1/chat/completions", body, Map.of("x-junction-hedge", "50"));
+        long ms = (System.nanoTime() - t0) / 1_000_000;
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.headers().firstValue("x-junction-provider")).hasValue("mock");
+        assertThat(ms).as("well before the slow target's 450 ms").isLessThan(400);
+        JsonNode attempts = Json.MAPPER.readTree(r.body()).at("/extra_fields/attempts");
+        assertThat(attempts.findValuesAsText("error_code")).contains("hedge_lost");
+    }
+
+    @Test
     void aRequestTimeoutHeaderBoundsTheCall() throws Exception {
         HttpResponse<String> r =
                 gw.post("/v1/chat/completions", body("slow/x", false), Map.of("x-junction-timeout-ms", "100"));
