@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import com.openai.client.OpenAIClient;
+import com.openai.models.ReasoningEffort;
 import com.openai.models.chat.completions.ChatCompletion;
 import com.openai.models.chat.completions.ChatCompletionChunk;
 import com.openai.models.chat.completions.ChatCompletionCreateParams;
@@ -259,6 +260,51 @@ class AnthropicProviderIT {
                 .isEqualTo(
                         Fixtures.parse("{\"type\":\"tool_result\",\"tool_use_id\":\"toolu_01NRLabsLyVHZPKxbKvkfSMn\","
                                 + "\"content\":\"{\\\"temperature_c\\\":18}\"}"));
+    }
+
+    @Test
+    void reasoningEffortBecomesExtendedThinkingStreamedBackAsReasoningContent() {
+        String recorded = Fixtures.text("anthropic/message.thinking.stream.sse");
+        upstream.stubFor(post(urlEqualTo(MESSAGES)).willReturn(Providers.sse(recorded)));
+        StringBuilder thinking = new StringBuilder();
+        StringBuilder text = new StringBuilder();
+        int outputTokens = -1;
+        for (String data : Fixtures.sseData(recorded)) {
+            JsonNode event = Fixtures.parse(data);
+            JsonNode delta = event.path("delta");
+            switch (delta.path("type").asText()) {
+                case "thinking_delta" -> thinking.append(delta.path("thinking").asText());
+                case "text_delta" -> text.append(delta.path("text").asText());
+                default -> {}
+            }
+            if (event.path("type").asText().equals("message_delta")) {
+                outputTokens = event.at("/usage/output_tokens").asInt();
+            }
+        }
+
+        List<ChatCompletionChunk> chunks = Providers.stream(
+                client,
+                ChatCompletionCreateParams.builder()
+                        .model(MODEL)
+                        .addUserMessage("How do I cross the street?")
+                        .reasoningEffort(ReasoningEffort.MINIMAL)
+                        .maxCompletionTokens(4096)
+                        .streamOptions(Providers.includeUsage())
+                        .build());
+
+        assertThat(Providers.reasoning(chunks)).isEqualTo(thinking.toString()).startsWith("This is a straightforward");
+        assertThat(Sdk.text(chunks)).isEqualTo(text.toString()).isNotEmpty();
+        assertThat(Providers.finishReasons(chunks)).containsExactly(ChatCompletionChunk.Choice.FinishReason.STOP);
+        CompletionUsage usage = chunks.get(chunks.size() - 1).usage().orElseThrow();
+        assertThat(usage.promptTokens()).isEqualTo(43);
+        assertThat(usage.completionTokens()).isEqualTo(outputTokens);
+
+        // What Junction sent is what produced the recording: thinking with the minimal budget.
+        JsonNode recordedRequest = Fixtures.json("anthropic/message.thinking.stream.request.json");
+        JsonNode body = Providers.body(Providers.only(upstream, postRequestedFor(urlEqualTo(MESSAGES))));
+        assertThat(body.path("thinking")).isEqualTo(recordedRequest.path("thinking"));
+        assertThat(body.path("max_tokens")).isEqualTo(recordedRequest.path("max_tokens"));
+        assertThat(body.path("stream")).isEqualTo(recordedRequest.path("stream"));
     }
 
     private static JsonNode lastBlock(JsonNode message) {

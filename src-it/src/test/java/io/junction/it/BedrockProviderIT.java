@@ -9,7 +9,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import com.openai.client.OpenAIClient;
-import com.openai.core.JsonValue;
 import com.openai.models.chat.completions.ChatCompletion;
 import com.openai.models.chat.completions.ChatCompletionChunk;
 import com.openai.models.chat.completions.ChatCompletionCreateParams;
@@ -131,6 +130,27 @@ class BedrockProviderIT {
     }
 
     @Test
+    void inferenceProfileArnTravelsAsOneEncodedPathSegmentAndIsSignedAsSent() {
+        String arn = "arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/a1b2c3d4e5f6";
+        String path = "/model/arn%3Aaws%3Abedrock%3Aus-east-1%3A123456789012%3Aapplication-inference-profile"
+                + "%2Fa1b2c3d4e5f6/converse";
+        upstream.stubFor(
+                post(urlEqualTo(path)).willReturn(Providers.json(Fixtures.text("bedrock/converse.text.json"))));
+
+        ChatCompletion c = client.chat()
+                .completions()
+                .create(ChatCompletionCreateParams.builder()
+                        .model("bedrock/" + arn)
+                        .addUserMessage("How many r's are in strawberry?")
+                        .build());
+
+        assertThat(c.model()).isEqualTo(arn);
+        assertThat(c.choices().get(0).message().content())
+                .hasValueSatisfying(t -> assertThat(t).startsWith("Let me"));
+        Providers.only(upstream, postRequestedFor(urlEqualTo(path))); // the signature is checked after each test
+    }
+
+    @Test
     void streamedAnswerWithReasoningAndUsage() {
         upstream.stubFor(post(urlEqualTo(CONVERSE_STREAM))
                 .willReturn(
@@ -145,16 +165,7 @@ class BedrockProviderIT {
                         .build());
 
         assertThat(Sdk.text(chunks)).isEqualTo("Hello! It's nice to meet you. How can I help you today?");
-        StringBuilder reasoning = new StringBuilder();
-        for (ChatCompletionChunk c : chunks) {
-            for (ChatCompletionChunk.Choice choice : c.choices()) {
-                JsonValue r = choice.delta()._additionalProperties().get("reasoning_content");
-                if (r != null && !r.isNull()) {
-                    reasoning.append(r.convert(String.class));
-                }
-            }
-        }
-        assertThat(reasoning.toString())
+        assertThat(Providers.reasoning(chunks))
                 .startsWith("The user has greeted me with a simple \"Hello\".")
                 .endsWith("how I can help them today.");
         assertThat(Providers.finishReasons(chunks)).containsExactly(ChatCompletionChunk.Choice.FinishReason.STOP);

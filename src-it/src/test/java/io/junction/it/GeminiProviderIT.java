@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import com.openai.client.OpenAIClient;
+import com.openai.models.ReasoningEffort;
 import com.openai.models.chat.completions.ChatCompletion;
 import com.openai.models.chat.completions.ChatCompletionChunk;
 import com.openai.models.chat.completions.ChatCompletionCreateParams;
@@ -137,6 +138,51 @@ class GeminiProviderIT {
         LoggedRequest sent = Providers.only(upstream, postRequestedFor(urlEqualTo(STREAM)));
         assertThat(sent.getHeader("Accept")).isEqualTo("text/event-stream");
         assertThat(Providers.body(sent).has("stream")).isFalse();
+    }
+
+    @Test
+    void reasoningEffortBecomesThinkingConfigAndThoughtsStreamBackAsReasoningContent() {
+        String recorded = Fixtures.text("gemini/stream-generate-content.thinking.sse");
+        String stream = "/v1beta/models/gemini-2.5-pro:streamGenerateContent?alt=sse";
+        upstream.stubFor(post(urlEqualTo(stream)).willReturn(Providers.sse(recorded)));
+        StringBuilder thoughts = new StringBuilder();
+        StringBuilder text = new StringBuilder();
+        JsonNode lastUsage = null;
+        for (String data : Fixtures.sseData(recorded)) {
+            JsonNode event = Fixtures.parse(data);
+            for (JsonNode part : event.at("/candidates/0/content/parts")) {
+                (part.path("thought").asBoolean() ? thoughts : text)
+                        .append(part.path("text").asText());
+            }
+            lastUsage = event.path("usageMetadata");
+        }
+
+        List<ChatCompletionChunk> chunks = Providers.stream(
+                client,
+                ChatCompletionCreateParams.builder()
+                        .model("gemini/gemini-2.5-pro")
+                        .addUserMessage("How do I cross the street?")
+                        .reasoningEffort(ReasoningEffort.HIGH)
+                        .streamOptions(Providers.includeUsage())
+                        .build());
+
+        assertThat(Providers.reasoning(chunks)).isEqualTo(thoughts.toString()).startsWith("**Clarifying User Goals**");
+        assertThat(Sdk.text(chunks)).isEqualTo(text.toString()).startsWith("This is a great question!");
+        assertThat(Providers.finishReasons(chunks)).containsExactly(ChatCompletionChunk.Choice.FinishReason.STOP);
+        CompletionUsage usage = chunks.get(chunks.size() - 1).usage().orElseThrow();
+        assertThat(usage.promptTokens())
+                .isEqualTo(lastUsage.path("promptTokenCount").asLong());
+        assertThat(usage.completionTokens())
+                .isEqualTo(lastUsage.path("candidatesTokenCount").asLong()
+                        + lastUsage.path("thoughtsTokenCount").asLong());
+        assertThat(usage.totalTokens())
+                .isEqualTo(lastUsage.path("totalTokenCount").asLong());
+        assertThat(usage.completionTokensDetails().orElseThrow().reasoningTokens())
+                .hasValue(lastUsage.path("thoughtsTokenCount").asLong());
+
+        JsonNode body = Providers.body(Providers.only(upstream, postRequestedFor(urlEqualTo(stream))));
+        assertThat(body.at("/generationConfig/thinkingConfig"))
+                .isEqualTo(Fixtures.parse("{\"thinkingBudget\":24576,\"includeThoughts\":true}"));
     }
 
     @Test

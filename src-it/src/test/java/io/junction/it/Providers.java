@@ -66,18 +66,27 @@ final class Providers {
                 .withBody(body);
     }
 
+    /**
+     * Streams are written in {@link #STREAM_PIECES} pieces a few milliseconds apart, so Junction's
+     * decoders see events, lines (and CRLF pairs, and binary frames) split at arbitrary points, as
+     * over a real network.
+     */
+    static final int STREAM_PIECES = 12;
+
     static ResponseDefinitionBuilder sse(String body) {
         return aResponse()
                 .withStatus(200)
                 .withHeader("Content-Type", "text/event-stream; charset=utf-8")
-                .withBody(body);
+                .withBody(body)
+                .withChunkedDribbleDelay(STREAM_PIECES, 60);
     }
 
     static ResponseDefinitionBuilder eventStream(byte[] body) {
         return aResponse()
                 .withStatus(200)
                 .withHeader("Content-Type", "application/vnd.amazon.eventstream")
-                .withBody(body);
+                .withBody(body)
+                .withChunkedDribbleDelay(STREAM_PIECES, 60);
     }
 
     // ------------------------------------------------------------------ fixtures
@@ -130,6 +139,20 @@ final class Providers {
         ChatCompletionAccumulator acc = ChatCompletionAccumulator.create();
         chunks.forEach(acc::accumulate);
         return acc.chatCompletion();
+    }
+
+    /** All {@code delta.reasoning_content} of the chunks (a Junction extension the SDK keeps as an extra property). */
+    static String reasoning(List<ChatCompletionChunk> chunks) {
+        StringBuilder sb = new StringBuilder();
+        for (ChatCompletionChunk c : chunks) {
+            for (ChatCompletionChunk.Choice choice : c.choices()) {
+                JsonValue r = choice.delta()._additionalProperties().get("reasoning_content");
+                if (r != null && !r.isNull()) {
+                    sb.append(r.convert(String.class));
+                }
+            }
+        }
+        return sb.toString();
     }
 
     /** The finish reasons of all chunks, in order (normally exactly one). */
