@@ -19,6 +19,7 @@ import java.util.Map;
  * @param ttftTimeoutMs streams: abandon an attempt with no first token after this long (default none)
  * @param circuitBreaker per-target breaker settings (defaults in {@link BreakerSpec})
  * @param capabilities what the provider's models can do, over the adapter's defaults
+ * @param apiKeys more keys to rotate over (with {@code api_key}); a key that gets 401/403/429 is cooled down alone
  * @param options type-specific keys (validated against the adapter's {@code optionKeys()})
  */
 public record ProviderSpec(
@@ -33,9 +34,11 @@ public record ProviderSpec(
         Long ttftTimeoutMs,
         BreakerSpec circuitBreaker,
         CapabilitiesSpec capabilities,
+        List<String> apiKeys,
         @JsonAnySetter Map<String, Object> options) {
 
     public ProviderSpec {
+        apiKeys = apiKeys == null ? List.of() : List.copyOf(apiKeys);
         models = models == null ? List.of() : List.copyOf(models);
         headers = headers == null ? Map.of() : new LinkedHashMap<>(headers);
         connectTimeoutMs = connectTimeoutMs == null ? 10_000L : connectTimeoutMs;
@@ -100,6 +103,69 @@ public record ProviderSpec(
                 ttftTimeoutMs,
                 circuitBreaker,
                 capabilities,
+                apiKeys,
+                options);
+    }
+
+    /** With all routing settings but a single key (the pre-rotation shape). */
+    public ProviderSpec(
+            String type,
+            String baseUrl,
+            String apiKey,
+            List<String> models,
+            Map<String, String> headers,
+            Long connectTimeoutMs,
+            Long readTimeoutMs,
+            RetrySpec retry,
+            Long ttftTimeoutMs,
+            BreakerSpec circuitBreaker,
+            CapabilitiesSpec capabilities,
+            Map<String, Object> options) {
+        this(
+                type,
+                baseUrl,
+                apiKey,
+                models,
+                headers,
+                connectTimeoutMs,
+                readTimeoutMs,
+                retry,
+                ttftTimeoutMs,
+                circuitBreaker,
+                capabilities,
+                null,
+                options);
+    }
+
+    /** Every key to rotate over: {@code api_key} first (when set), then {@code api_keys}. */
+    public List<String> allApiKeys() {
+        List<String> all = new java.util.ArrayList<>(apiKeys.size() + 1);
+        if (apiKey != null && !apiKey.isEmpty()) {
+            all.add(apiKey);
+        }
+        for (String k : apiKeys) {
+            if (k != null && !k.isEmpty() && !all.contains(k)) {
+                all.add(k);
+            }
+        }
+        return all;
+    }
+
+    /** The same settings sending {@code key} as the provider's key. */
+    public ProviderSpec withApiKey(String key) {
+        return new ProviderSpec(
+                type,
+                baseUrl,
+                key,
+                models,
+                headers,
+                connectTimeoutMs,
+                readTimeoutMs,
+                retry,
+                ttftTimeoutMs,
+                circuitBreaker,
+                capabilities,
+                apiKeys,
                 options);
     }
 
@@ -121,6 +187,7 @@ public record ProviderSpec(
 
     @Override
     public String toString() {
-        return "ProviderSpec[type=" + type + ", baseUrl=" + baseUrl + ", apiKey=<redacted>, models=" + models + "]";
+        return "ProviderSpec[type=" + type + ", baseUrl=" + baseUrl + ", apiKey=<redacted>, apiKeys=<" + apiKeys.size()
+                + " redacted>, models=" + models + "]";
     }
 }

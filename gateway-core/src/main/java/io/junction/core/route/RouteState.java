@@ -3,7 +3,11 @@ package io.junction.core.route;
 import io.junction.core.config.RoutingSpec;
 
 /** Routing state shared by every call and event loop: breakers, live target stats, the retry budget. */
-public record RouteState(BreakerRegistry breakers, TargetStats stats, RetryBudget retryBudget) {
+public record RouteState(BreakerRegistry breakers, TargetStats stats, RetryBudget retryBudget, KeyRotation keys) {
+
+    public RouteState(BreakerRegistry breakers, TargetStats stats, RetryBudget retryBudget) {
+        this(breakers, stats, retryBudget, new KeyRotation());
+    }
 
     public static RouteState create(RoutingSpec spec) {
         return new RouteState(new BreakerRegistry(), new TargetStats(), new RetryBudget(spec));

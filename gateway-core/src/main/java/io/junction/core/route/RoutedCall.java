@@ -4,6 +4,7 @@ import io.junction.core.error.GatewayException;
 import io.junction.core.schema.ChatChunk;
 import io.junction.core.schema.ChatRequest;
 import io.junction.core.schema.ChatResponse;
+import io.junction.core.spi.Provider;
 import io.junction.core.spi.StreamDecoder;
 import io.junction.core.spi.StreamSink;
 import io.junction.core.spi.Target;
@@ -66,6 +67,7 @@ public final class RoutedCall {
 
     private int index = -1;
     private int retriesUsed;
+    private int keyRetries;
     private AttemptRun current;
     /** Attempts running now: one, or two while a hedge races the attempt it hedges. */
     private final List<AttemptRun> live = new ArrayList<>(2);
@@ -237,6 +239,7 @@ public final class RoutedCall {
     /** Moves to the next target of the plan that its breaker lets through. */
     private void nextAttempt() {
         retriesUsed = 0;
+        keyRetries = 0;
         while (true) {
             index++;
             if (index >= plan.size()) {
@@ -270,7 +273,19 @@ public final class RoutedCall {
         }
         info.target = target;
         info.attemptStartNanos = scheduler.nanoTime();
-        AttemptRun run = new AttemptRun(target, request.withModel(target.model()), info.attemptStartNanos, breaker);
+        List<String> keys = target.provider().spec().allApiKeys();
+        int keyIndex = -1;
+        Target sendTo = target;
+        if (keys.size() > 1) {
+            keyIndex = state.keys().pick(target.provider().name(), keys, info.attemptStartNanos);
+            Provider p = target.provider();
+            sendTo = new Target(
+                    new Provider(p.name(), p.spec().withApiKey(keys.get(keyIndex)), p.adapter()), target.model());
+        }
+        AttemptRun run = new AttemptRun(sendTo, request.withModel(target.model()), info.attemptStartNanos, breaker);
+        run.keyIndex = keyIndex;
+        run.keyCount = keys.size();
+        run.origin = target;
         current = run;
         live.add(run);
         state.stats().started(target);
@@ -281,7 +296,7 @@ public final class RoutedCall {
         }
         UpstreamRequest upstream;
         try {
-            upstream = target.adapter().encode(run.sent, target);
+            upstream = target.adapter().encode(run.sent, sendTo);
         } catch (GatewayException e) {
             run.failed(e);
             return;
@@ -407,6 +422,12 @@ public final class RoutedCall {
         final CircuitBreaker breaker;
         Scheduler.Timer ttftTimer = Scheduler.Timer.NONE;
         private boolean statsClosed;
+        /** Which of the provider's keys this attempt used (-1: the only one). */
+        int keyIndex = -1;
+        /** The configured target (with every key); {@link #target} carries the one key used. */
+        Target origin;
+
+        int keyCount = 1;
         /** Chunks before the commit point, held so a failure up to then can still fail over. */
         final ArrayDeque<Object[]> held = new ArrayDeque<>(2);
 
@@ -739,12 +760,22 @@ public final class RoutedCall {
                     breaker.onSuccess(); // the target answered; the request was at fault
                 }
             }
+            if (keyIndex >= 0) {
+                restKey(error);
+            }
             live.remove(this);
             if (!live.isEmpty()) {
                 return; // a hedge race: the other attempt is still running and decides the call
             }
+            Target configured = origin == null ? target : origin;
+            if (keyIndex >= 0 && (error.status() == 401 || error.status() == 403) && keyRetries < keyCount - 1) {
+                // this key was refused: the same target with the provider's next key, at once
+                keyRetries++;
+                startAttempt(configured, breaker);
+                return;
+            }
             if (error.retryable()) {
-                afterFailure(target, breaker, error, mayRetryTarget);
+                afterFailure(configured, breaker, error, mayRetryTarget);
             } else if ("context_length_exceeded".equals(error.code()) && !contextFallbacks.isEmpty()) {
                 // The prompt does not fit this target: continue with the larger-context targets instead
                 // of the rest of the plan (those would most likely fail the same way).
@@ -756,6 +787,23 @@ public final class RoutedCall {
                 finish();
                 listener.onFailure(error, info);
             }
+        }
+
+        /** A key the provider refused or rate-limited rests alone; the next attempt picks another. */
+        private void restKey(GatewayException error) {
+            long now = scheduler.nanoTime();
+            long until;
+            if (error.status() == 401 || error.status() == 403) {
+                until = now + KeyRotation.REJECTED_COOLDOWN_NANOS;
+            } else if (error.status() == 429) {
+                until = now
+                        + (error.retryAfter() != null
+                                ? error.retryAfter().toNanos()
+                                : KeyRotation.RATE_LIMITED_COOLDOWN_NANOS);
+            } else {
+                return;
+            }
+            state.keys().rest(target.provider().name(), keyCount, keyIndex, until);
         }
 
         /** Ends this attempt's in-flight count, once; a success also feeds the latency average. */

@@ -47,7 +47,9 @@ class FakeAdapter implements ProviderAdapter {
         return new UpstreamRequest(
                 "POST",
                 URI.create("fake://" + target.provider().name() + "/" + target.model()),
-                Map.of(),
+                target.provider().spec().apiKey() == null
+                        ? Map.of()
+                        : Map.of("x-key", target.provider().spec().apiKey()),
                 Json.upstreamBytes(request),
                 request.isStream(),
                 Duration.ofSeconds(1),

@@ -313,6 +313,104 @@ class RouterPolicyTest {
         assertThat(listener.failure.code()).isEqualTo("context_length_exceeded");
     }
 
+    // ------------------------------------------------------------------ key rotation
+
+    private Target keyed(String provider, String... keys) {
+        ProviderSpec spec = new ProviderSpec(
+                "fake",
+                null,
+                keys[0],
+                null,
+                null,
+                null,
+                null,
+                RetrySpec.NONE,
+                null,
+                BreakerSpec.DEFAULTS,
+                null,
+                List.of(keys).subList(1, keys.length),
+                null);
+        return new Target(new Provider(provider, spec, adapter), "m-" + provider);
+    }
+
+    private String lastKey() {
+        return transport.last().request.headers().get("x-key");
+    }
+
+    @Test
+    void keysRotateRoundRobin() {
+        Target t = keyed("pa", "k1", "k2", "k3");
+        List<String> used = new java.util.ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            nextCall();
+            call(request(false), RETRIES, t).start();
+            used.add(lastKey());
+            transport.last().respond(200, completion());
+        }
+        assertThat(used).containsExactly("k1", "k2", "k3", "k1", "k2", "k3");
+    }
+
+    @Test
+    void aRejectedKeyIsRetriedWithTheNextKeyAndThenRests() {
+        Target t = keyed("pa", "bad", "good");
+        call(request(false), RETRIES, t).start();
+        assertThat(lastKey()).isEqualTo("bad");
+        transport
+                .last()
+                .headers(401)
+                .body("{\"error\":{\"message\":\"invalid key\",\"type\":\"authentication_error\"}}");
+        transport.last().end();
+        assertThat(lastKey()).as("the same target, at once, with the other key").isEqualTo("good");
+        transport.last().respond(200, completion());
+        assertThat(listener.events).containsExactly("response");
+        for (int i = 0; i < 3; i++) {
+            nextCall();
+            call(request(false), RETRIES, t).start();
+            assertThat(lastKey()).as("the rejected key rests").isEqualTo("good");
+            transport.last().respond(200, completion());
+        }
+        clock.advance(KeyRotation.REJECTED_COOLDOWN_NANOS);
+        List<String> after = new java.util.ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            nextCall();
+            call(request(false), RETRIES, t).start();
+            after.add(lastKey());
+            transport.last().respond(200, completion());
+        }
+        assertThat(after).as("back in rotation after its rest").contains("bad");
+    }
+
+    @Test
+    void aRateLimitedKeyRestsForItsRetryAfter() {
+        Target t = keyed("pa", "k1", "k2");
+        call(request(false), new RouteSettings(null, null, null, true), t, target("pb"))
+                .start();
+        transport
+                .last()
+                .error(new GatewayException(
+                        429, "rate_limit_error", null, null, "slow", true, Duration.ofSeconds(2), null));
+        transport.last().respond(200, completion());
+        nextCall();
+        call(request(false), RETRIES, t).start();
+        assertThat(lastKey()).isEqualTo("k2");
+        transport.last().respond(200, completion());
+        nextCall();
+        call(request(false), RETRIES, t).start();
+        assertThat(lastKey()).as("k1 still resting").isEqualTo("k2");
+        transport.last().respond(200, completion());
+        clock.advanceMillis(2000);
+        List<String> after = new java.util.ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            nextCall();
+            call(request(false), RETRIES, t).start();
+            after.add(lastKey());
+            transport.last().respond(200, completion());
+        }
+        assertThat(after)
+                .as("k1 is back in rotation once its Retry-After passed")
+                .containsExactlyInAnyOrder("k1", "k2");
+    }
+
     // ------------------------------------------------------------------ hedging
 
     private static final RouteSettings HEDGE_200MS = new RouteSettings(null, null, null, false, Duration.ofMillis(200));

@@ -399,7 +399,8 @@ public final class ConfigLoader {
                         "retry",
                         "ttft_timeout_ms",
                         "circuit_breaker",
-                        "capabilities"));
+                        "capabilities",
+                        "api_keys"));
                 throw new ConfigException(file + ": " + p + ": unknown key '" + key + "' for type '" + spec.type()
                         + "' (known keys: " + String.join(", ", allowed) + ")");
             }
