@@ -13,6 +13,7 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -195,6 +196,86 @@ class NettyUpstreamTransportTest {
             assertThat(up.clientClosed.await(5, TimeUnit.SECONDS))
                     .as("the upstream saw its connection closed soon after cancel()")
                     .isTrue();
+        }
+    }
+
+    @Test
+    void requestsGoThroughTheConfiguredHttpProxy() throws Exception {
+        try (FakeUpstream up = new FakeUpstream((head, body, out) -> {
+                    FakeUpstream.writeJson(out, 200, "{\"via\":\"proxy\"}", false);
+                    return true;
+                });
+                ServerSocket proxy = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            java.util.List<String> connects = new java.util.concurrent.CopyOnWriteArrayList<>();
+            Thread.ofVirtual().start(() -> connectProxy(proxy, up.port(), connects));
+            NettyUpstreamTransport proxied = new NettyUpstreamTransport(
+                    NioSocketChannel.class,
+                    NioDatagramChannel.class,
+                    new ProxySettings(Map.of("HTTP_PROXY", "http://127.0.0.1:" + proxy.getLocalPort())::get),
+                    30_000);
+            NettyUpstreamTransport saved = transport;
+            transport = proxied;
+            try {
+                // A name only the proxy can resolve: the request can only succeed through it.
+                UpstreamRequest req = new UpstreamRequest(
+                        "POST",
+                        URI.create("http://upstream.invalid:8443/v1/chat/completions"),
+                        Map.of("content-type", "application/json"),
+                        "{}".getBytes(StandardCharsets.UTF_8),
+                        false,
+                        Duration.ofSeconds(2),
+                        Duration.ofSeconds(2));
+                Result r = exchange(req, null);
+                assertThat(r.error()).isNull();
+                assertThat(r.body()).isEqualTo("{\"via\":\"proxy\"}");
+                assertThat(connects).containsExactly("CONNECT upstream.invalid:8443 HTTP/1.1");
+                assertThat(up.heads.get(0)).containsIgnoringCase("host: upstream.invalid:8443");
+            } finally {
+                transport = saved;
+                proxied.close();
+            }
+        }
+    }
+
+    /** A minimal CONNECT proxy: maps every tunnel to 127.0.0.1:{@code targetPort} and pipes bytes. */
+    private static void connectProxy(ServerSocket proxy, int targetPort, java.util.List<String> connects) {
+        while (!proxy.isClosed()) {
+            try {
+                java.net.Socket client = proxy.accept();
+                Thread.ofVirtual().start(() -> {
+                    try (client;
+                            java.net.Socket target =
+                                    new java.net.Socket(InetAddress.getLoopbackAddress(), targetPort)) {
+                        var in = client.getInputStream();
+                        StringBuilder head = new StringBuilder();
+                        int b;
+                        while ((b = in.read()) >= 0 && !head.toString().endsWith("\r\n\r\n")) {
+                            head.append((char) b);
+                            if (head.toString().endsWith("\r\n\r\n")) {
+                                break;
+                            }
+                        }
+                        connects.add(head.substring(0, head.indexOf("\r\n")));
+                        client.getOutputStream()
+                                .write("HTTP/1.1 200 Connection established\r\n\r\n"
+                                        .getBytes(StandardCharsets.ISO_8859_1));
+                        client.getOutputStream().flush();
+                        Thread pump = Thread.ofVirtual().start(() -> {
+                            try {
+                                target.getInputStream().transferTo(client.getOutputStream());
+                            } catch (IOException e) {
+                                // closed
+                            }
+                        });
+                        in.transferTo(target.getOutputStream());
+                        pump.join(2000);
+                    } catch (IOException | InterruptedException e) {
+                        // connection ended
+                    }
+                });
+            } catch (IOException e) {
+                return;
+            }
         }
     }
 
