@@ -167,8 +167,8 @@ public final class ConfigReloader implements AutoCloseable {
             return false;
         }
         byte[] now = digest(file);
-        if (!force && now != null && Arrays.equals(now, fingerprint)) {
-            return false; // an event for another file, or the same content written again
+        if (!force && Arrays.equals(now, fingerprint)) {
+            return false; // an event for another file, the same content written again, or still missing
         }
         fingerprint = now;
         Instant at = Instant.now();
