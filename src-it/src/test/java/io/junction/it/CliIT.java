@@ -17,6 +17,11 @@ class CliIT {
     record Result(int exit, String out, String err) {}
 
     static Result run(Path dir, String... args) throws IOException, InterruptedException {
+        return run(dir, java.util.Map.of(), args);
+    }
+
+    static Result run(Path dir, java.util.Map<String, String> env, String... args)
+            throws IOException, InterruptedException {
         Path jar = Path.of(System.getProperty("junction.jar", "../gateway-server/target/junction.jar"));
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -29,8 +34,8 @@ class CliIT {
                 .directory(dir.toFile())
                 .redirectOutput(out.toFile())
                 .redirectError(err.toFile());
-        pb.environment().remove("JUNCTION_CONFIG");
-        pb.environment().remove("JUNCTION_IT_SURELY_UNSET");
+        pb.environment().keySet().removeIf(k -> k.startsWith("JUNCTION_"));
+        pb.environment().putAll(env);
         Process p = pb.start();
         if (!p.waitFor(60, TimeUnit.SECONDS)) {
             p.destroyForcibly();
@@ -100,5 +105,24 @@ class CliIT {
                 .isEqualTo("junction: The model 'gpt-5' does not exist: it is neither a configured alias nor"
                         + " <provider>/<model> for a configured provider.");
         assertThat(unknown.out()).isEmpty();
+    }
+
+    @Test
+    void theShippedConfigsValidate(@TempDir Path dir) throws Exception {
+        Path compose = Path.of("../docker/junction/junction.yaml").toAbsolutePath();
+        Result withEnv = run(
+                dir,
+                java.util.Map.of("JUNCTION_KEY", "sk-x", "JUNCTION_ADMIN_KEY", "adm-x"),
+                "--validate",
+                "--config",
+                compose.toString());
+        assertThat(withEnv.exit()).as(withEnv.err()).isZero();
+        Result withoutEnv = run(dir, "--validate", "--config", compose.toString());
+        assertThat(withoutEnv.exit()).isEqualTo(2);
+        assertThat(withoutEnv.err()).contains("environment variable JUNCTION_ADMIN_KEY is not set");
+
+        Path shipped = Path.of("../config/junction.yaml").toAbsolutePath();
+        assertThat(run(dir, "--validate", "--config", shipped.toString()).exit())
+                .isZero();
     }
 }
