@@ -19,6 +19,12 @@ cp "$jar" "$work/junction.jar"
 cp config/junction.yaml "$work/junction.yaml"
 java -XX:ArchiveClassesAtExit="$work/junction.jsa" -jar "$work/junction.jar" --warmup >"$work/train.log" 2>&1
 echo "java: $(java -version 2>&1 | head -n 1); archive: $(du -h "$work/junction.jsa" | cut -f1)"
+# For comparison on JDK 25+: the AOT cache (JEP 483/514: classes loaded and linked ahead of time).
+aot=no
+if java -XX:AOTCacheOutput="$work/junction.aot" -jar "$work/junction.jar" --warmup >"$work/aot.log" 2>&1; then
+  aot=yes
+  echo "AOT cache: $(du -h "$work/junction.aot" | cut -f1)"
+fi
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
@@ -43,10 +49,14 @@ measure() {
 
 median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : int((a[NR/2]+a[NR/2+1])/2))}'; }
 
-with=(); without=()
+with=(); without=(); aotrun=()
 for i in $(seq 1 "$runs"); do
   without+=("$(measure -Xshare:auto)")
   with+=("$(measure -XX:SharedArchiveFile="$work/junction.jsa")")
+  if [ "$aot" = yes ]; then aotrun+=("$(measure -XX:AOTCache="$work/junction.aot")"); fi
 done
 echo "without AppCDS archive (JDK default CDS only): ${without[*]} ms; median $(printf '%s\n' "${without[@]}" | median) ms"
 echo "with AppCDS archive:                           ${with[*]} ms; median $(printf '%s\n' "${with[@]}" | median) ms"
+if [ "$aot" = yes ]; then
+  echo "with JDK 25 AOT cache (comparison only):       ${aotrun[*]} ms; median $(printf '%s\n' "${aotrun[@]}" | median) ms"
+fi
