@@ -7,6 +7,10 @@ import io.junction.core.route.RouteState;
 import io.junction.core.spi.ProviderRegistry;
 import io.junction.server.auth.KeyAuthenticator;
 import io.junction.server.http.GatewayContext;
+import io.junction.server.lifecycle.ConfigStatus;
+import io.junction.server.lifecycle.DrainDeadline;
+import io.junction.server.lifecycle.Lifecycle;
+import io.junction.server.lifecycle.Readiness;
 import io.junction.server.metrics.GatewayMetrics;
 import io.junction.server.pipeline.ServerChannelInitializer;
 import io.junction.server.upstream.NettyUpstreamTransport;
@@ -23,6 +27,7 @@ import io.netty.channel.epoll.EpollDatagramChannel;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.channel.group.ChannelGroupFuture;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.DatagramChannel;
 import io.netty.channel.socket.ServerSocketChannel;
@@ -31,8 +36,17 @@ import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.Future;
 import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,6 +54,15 @@ import org.slf4j.LoggerFactory;
 /**
  * The running gateway: one event-loop group serves client connections and upstream connections
  * alike (native epoll when available, NIO otherwise), plus a one-thread acceptor.
+ *
+ * <p>Config: the {@link GatewayContext} lives in an {@link AtomicReference} that each new connection
+ * and each request reads; {@link #reload} swaps in a new one (calls in flight keep the one they
+ * started with). Shared across reloads: the event loops, the upstream transport and its connection
+ * pools, the metrics registry, and the circuit breakers as long as no existing provider changed.
+ *
+ * <p>Shutdown ({@link #shutdown}): readiness turns 503, the listening socket closes, calls in flight
+ * get the drain period to finish, the rest end with a {@code server_shutting_down} error, the
+ * {@link #onShutdown} hooks run, then the event loops stop.
  */
 public final class JunctionServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(JunctionServer.class);
@@ -47,13 +70,23 @@ public final class JunctionServer implements AutoCloseable {
     public static final String LOOP_THREAD_PREFIX = "junction-loop";
 
     public static final String ACCEPTOR_THREAD_PREFIX = "junction-accept";
+    /** After the drain: how long ended calls get to flush their last bytes before connections are cut. */
+    private static final Duration FLUSH_GRACE = Duration.ofSeconds(2);
 
     private final EventLoopGroup boss;
     private final EventLoopGroup workers;
     private final Channel serverChannel;
     private final NettyUpstreamTransport transport;
     private final GatewayMetrics metrics;
+    private final ProviderRegistry registry;
     private final AtomicReference<GatewayContext> context;
+    private final Lifecycle lifecycle;
+    private final JunctionConfig startConfig;
+    private final int threads;
+    private final List<Runnable> shutdownHooks = new CopyOnWriteArrayList<>();
+    private final AtomicBoolean stopping = new AtomicBoolean();
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private volatile boolean endDrainNow;
 
     private record Transport(
             IoHandlerFactory factory,
@@ -62,33 +95,32 @@ public final class JunctionServer implements AutoCloseable {
             Class<? extends DatagramChannel> datagram,
             String name) {}
 
-    private JunctionServer(JunctionConfig config, ProviderRegistry registry) throws InterruptedException {
+    private JunctionServer(JunctionConfig config, ProviderRegistry registry, String source)
+            throws InterruptedException {
         Transport t = chooseTransport();
-        int threads = config.server().eventLoopThreads() > 0
+        this.registry = registry;
+        this.startConfig = config;
+        threads = config.server().eventLoopThreads() > 0
                 ? config.server().eventLoopThreads()
                 : Runtime.getRuntime().availableProcessors();
         boss = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory(ACCEPTOR_THREAD_PREFIX), t.factory());
         workers = new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory(LOOP_THREAD_PREFIX), t.factory());
         metrics = new GatewayMetrics();
         transport = new NettyUpstreamTransport(t.client(), t.datagram(), ProxySettings.fromEnvironment(), 50_000);
-        RouteState routes = RouteState.create(config.routing());
-        metrics.breakers(routes.breakers()::snapshot);
-        ModelResolver resolver = new ModelResolver(config, registry);
-        context = new AtomicReference<>(new GatewayContext(
-                config,
-                resolver,
-                new KeyAuthenticator(config.keys()),
-                transport,
-                metrics,
-                routes,
-                new RoutePlanner(config, resolver, routes.stats())));
+        ConfigStatus configStatus = new ConfigStatus(source, Instant.now());
+        configStatus.bindTo(metrics.registry());
+        lifecycle = new Lifecycle(configStatus);
+        io.micrometer.core.instrument.Gauge.builder("junction.inflight.calls", lifecycle, Lifecycle::inFlight)
+                .description("Chat calls in flight")
+                .register(metrics.registry());
+        context = new AtomicReference<>(newContext(config, RouteState.create(config.routing())));
         ServerBootstrap b = new ServerBootstrap()
                 .group(boss, workers)
                 .channel(t.server())
                 .option(ChannelOption.SO_BACKLOG, 1024)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(32 * 1024, 64 * 1024))
-                .childHandler(new ServerChannelInitializer(context::get));
+                .childHandler(new ServerChannelInitializer(context::get, lifecycle));
         try {
             serverChannel = b.bind(config.server().host(), config.server().port())
                     .sync()
@@ -107,7 +139,26 @@ public final class JunctionServer implements AutoCloseable {
 
     /** Binds and starts serving; throws if the port cannot be bound. */
     public static JunctionServer start(JunctionConfig config, ProviderRegistry registry) throws InterruptedException {
-        return new JunctionServer(config, registry);
+        return new JunctionServer(config, registry, "in-process config");
+    }
+
+    /** Same, naming where the config came from (shown by {@code /admin/config/status}). */
+    public static JunctionServer start(JunctionConfig config, ProviderRegistry registry, String source)
+            throws InterruptedException {
+        return new JunctionServer(config, registry, source);
+    }
+
+    private GatewayContext newContext(JunctionConfig config, RouteState routes) {
+        metrics.breakers(routes.breakers()::snapshot);
+        ModelResolver resolver = new ModelResolver(config, registry);
+        return new GatewayContext(
+                config,
+                resolver,
+                new KeyAuthenticator(config.keys()),
+                transport,
+                metrics,
+                routes,
+                new RoutePlanner(config, resolver, routes.stats()));
     }
 
     public int port() {
@@ -116,6 +167,85 @@ public final class JunctionServer implements AutoCloseable {
 
     public GatewayMetrics metrics() {
         return metrics;
+    }
+
+    /** The config in use now. */
+    public JunctionConfig config() {
+        return context.get().config();
+    }
+
+    public Lifecycle lifecycle() {
+        return lifecycle;
+    }
+
+    /** Readiness checks behind {@code /ready}; add one with {@code readiness().add(...)}. */
+    public Readiness readiness() {
+        return lifecycle.readiness();
+    }
+
+    public ConfigStatus configStatus() {
+        return lifecycle.configStatus();
+    }
+
+    /**
+     * Registers work to run once on shutdown, after the drain (no call is in flight any more) and
+     * before the event loops stop, on the shutdown thread: e.g. flushing a usage ledger. Hooks run in
+     * registration order; one that throws is logged and the next runs. Keep them bounded in time.
+     */
+    public void onShutdown(Runnable hook) {
+        shutdownHooks.add(Objects.requireNonNull(hook));
+    }
+
+    /**
+     * Swaps in a new, already validated config. Calls in flight finish with the old one; new
+     * requests (also on open keep-alive connections) use the new one; new connections take its
+     * {@code max_body_bytes} and {@code idle_timeout_ms}. Circuit breakers carry over unless an
+     * existing provider was changed or removed (then all start closed again). Returns the settings
+     * that changed but need a restart ({@code server.host}, {@code server.port},
+     * {@code server.event_loop_threads}): those keep their running values.
+     */
+    public synchronized List<String> reload(JunctionConfig config) {
+        if (stopping.get()) {
+            throw new IllegalStateException("shutting down: config not applied");
+        }
+        GatewayContext old = context.get();
+        // Breakers, latency averages, key rests and the retry budget carry over while the providers are
+        // unchanged; a changed provider starts everything afresh.
+        RouteState routes =
+                providersKept(old.config(), config) && old.config().routing().equals(config.routing())
+                        ? old.routes()
+                        : RouteState.create(config.routing());
+        context.set(newContext(config, routes));
+        return restartRequired(config);
+    }
+
+    /** True when every provider of {@code before} is in {@code after} with the same settings. */
+    public static boolean providersKept(JunctionConfig before, JunctionConfig after) {
+        for (var e : before.providers().entrySet()) {
+            if (!e.getValue().equals(after.providers().get(e.getKey()))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private List<String> restartRequired(JunctionConfig config) {
+        List<String> out = new ArrayList<>();
+        var running = startConfig.server();
+        var wanted = config.server();
+        if (!running.host().equals(wanted.host())) {
+            out.add("server.host changed to '" + wanted.host() + "': restart required (still listening on '"
+                    + running.host() + "')");
+        }
+        if (!running.port().equals(wanted.port())) {
+            out.add("server.port changed to " + wanted.port() + ": restart required (still listening on "
+                    + running.port() + ")");
+        }
+        if (!running.eventLoopThreads().equals(wanted.eventLoopThreads())) {
+            out.add("server.event_loop_threads changed to " + wanted.eventLoopThreads()
+                    + ": restart required (still running " + threads + " event loops)");
+        }
+        return out;
     }
 
     private static Transport chooseTransport() {
@@ -136,12 +266,133 @@ public final class JunctionServer implements AutoCloseable {
                 "nio");
     }
 
+    /** True once {@link #shutdown} has begun. */
+    public boolean shuttingDown() {
+        return stopping.get();
+    }
+
+    /** Ends a running drain at once (a second SIGTERM); the remaining calls get the shutdown error. */
+    public void endDrainNow() {
+        endDrainNow = true;
+    }
+
+    /** Graceful shutdown with the config's {@code server.drain_timeout_ms}. */
+    public void shutdownGracefully() {
+        shutdown(Duration.ofMillis(context.get().config().server().drainTimeoutMs()));
+    }
+
+    /**
+     * Stops serving, gracefully: blocks until done. Must not be called on an event loop. A second
+     * call waits for the first to finish.
+     *
+     * <ol>
+     *   <li>readiness turns 503 and the listening socket closes (new connections are refused);
+     *       requests arriving on open connections get {@code Connection: close}, and new chat calls a
+     *       503 {@code server_shutting_down};
+     *   <li>calls in flight get up to {@code drain} to finish;
+     *   <li>calls still running then end: a stream with an SSE error event
+     *       ({@code code: server_shutting_down}), a call that sent nothing with a 503;
+     *   <li>{@link #onShutdown} hooks run; the event loops, transport and metrics stop.
+     * </ol>
+     */
+    public void shutdown(Duration drain) {
+        if (!stopping.compareAndSet(false, true)) {
+            try {
+                stopped.await(drain.toMillis() + 30_000, TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return;
+        }
+        try {
+            long began = System.nanoTime();
+            lifecycle.beginDrain();
+            serverChannel.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+            long inFlight = lifecycle.inFlight();
+            log.info(
+                    "shutting down: listening socket closed, {} call(s) in flight, drain up to {} ms",
+                    inFlight,
+                    drain.toMillis());
+            long deadline = began + drain.toNanos();
+            while (lifecycle.inFlight() > 0 && System.nanoTime() < deadline && !endDrainNow) {
+                sleep(20);
+            }
+            long left = lifecycle.inFlight();
+            if (left > 0) {
+                log.warn("drain over after {} ms: ending {} call(s) with server_shutting_down", ms(began), left);
+            } else {
+                log.info("drain complete after {} ms", ms(began));
+            }
+            endRemainingCalls();
+            closeConnections();
+            runHooks();
+        } catch (RuntimeException e) {
+            log.error("error during shutdown", e);
+        } finally {
+            shutdownGroups();
+            transport.close();
+            metrics.close();
+            stopped.countDown();
+            log.info("Junction stopped");
+        }
+    }
+
+    /**
+     * Tells every connection that the drain is over (on its own event loop): one with a call in flight
+     * ends it with the shutdown error; each closes once its last bytes are flushed.
+     */
+    private void endRemainingCalls() {
+        List<Future<?>> done = new ArrayList<>();
+        for (Channel ch : lifecycle.connections()) {
+            done.add(ch.eventLoop().submit(() -> ch.pipeline().fireUserEventTriggered(DrainDeadline.INSTANCE)));
+        }
+        long until = System.nanoTime() + FLUSH_GRACE.toNanos();
+        for (Future<?> f : done) {
+            f.awaitUninterruptibly(Math.max(1, (until - System.nanoTime()) / 1_000_000), TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /** Connections close themselves once their last bytes are flushed; after a grace period the rest are cut. */
+    private void closeConnections() {
+        long until = System.nanoTime() + FLUSH_GRACE.toNanos();
+        while (!lifecycle.connections().isEmpty() && System.nanoTime() < until) {
+            sleep(20);
+        }
+        if (!lifecycle.connections().isEmpty()) {
+            log.warn(
+                    "closing {} connection(s) that did not finish flushing",
+                    lifecycle.connections().size());
+            ChannelGroupFuture f = lifecycle.connections().close();
+            f.awaitUninterruptibly(FLUSH_GRACE.toMillis(), TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private void runHooks() {
+        for (Runnable hook : shutdownHooks) {
+            try {
+                hook.run();
+            } catch (RuntimeException e) {
+                log.error("shutdown hook failed", e);
+            }
+        }
+    }
+
+    private static long ms(long sinceNanos) {
+        return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - sinceNanos);
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Stops at once: no drain (calls in flight get the shutdown error). For tests and embedding. */
     @Override
     public void close() {
-        serverChannel.close().syncUninterruptibly();
-        shutdownGroups();
-        transport.close();
-        metrics.close();
+        shutdown(Duration.ZERO);
     }
 
     private void shutdownGroups() {

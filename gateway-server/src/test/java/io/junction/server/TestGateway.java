@@ -59,6 +59,10 @@ public final class TestGateway implements AutoCloseable {
         return client.send(b.build(), HttpResponse.BodyHandlers.ofString());
     }
 
+    public JunctionServer server() {
+        return server;
+    }
+
     public HttpClient client() {
         return client;
     }

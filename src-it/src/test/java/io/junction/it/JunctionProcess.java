@@ -31,8 +31,8 @@ import java.util.function.IntFunction;
  *
  * <p>Close: forces a GC in the server and sends a few more requests (Netty reports a leaked buffer
  * only when the next buffer is allocated after the leaked one was collected), stops the process
- * (SIGTERM, then a bounded wait, then SIGKILL) and fails if the log has a {@code LEAK:} line or an
- * internal error. Every failure message ends with the log's tail.
+ * (SIGTERM, then a bounded wait, then SIGKILL) and fails if it did not exit with status 0, or if the
+ * log has a {@code LEAK:} line or an internal error. Every failure message ends with the log's tail.
  */
 public final class JunctionProcess implements AutoCloseable {
     private static final Duration START_TIMEOUT = Duration.ofSeconds(20);
@@ -43,6 +43,7 @@ public final class JunctionProcess implements AutoCloseable {
     private final Path log;
     private final Path config;
     private final int port;
+    private volatile boolean stopRequested;
     private final HttpClient http = HttpClient.newBuilder()
             .version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(2))
@@ -167,6 +168,39 @@ public final class JunctionProcess implements AutoCloseable {
         return process.pid();
     }
 
+    /** The config file the process was started with (tests may rewrite it: hot reload). */
+    public Path configFile() {
+        return config;
+    }
+
+    /** Sends SIGTERM and returns at once; the test then expects the process to exit. */
+    public void sigterm() {
+        stopRequested = true;
+        process.destroy();
+    }
+
+    /** Sends a signal by name ({@code HUP}, ...) with {@code kill}. */
+    public void signal(String name) {
+        try {
+            Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid()))
+                    .redirectErrorStream(true)
+                    .start();
+            if (!kill.waitFor(5, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+                throw new IllegalStateException("kill -" + name + " " + process.pid() + " failed");
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Waits up to {@code timeout} for the process to exit; its exit status, or -1 if still running. */
+    public int awaitExit(Duration timeout) throws InterruptedException {
+        return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS) ? process.exitValue() : -1;
+    }
+
     /** The whole log so far. */
     public String log() {
         try {
@@ -192,12 +226,14 @@ public final class JunctionProcess implements AutoCloseable {
         try {
             if (process.isAlive()) {
                 provokeLeakReports();
-            } else {
+            } else if (!stopRequested) {
                 problems.add("Junction exited before the test class ended (exit " + process.exitValue() + ")");
             }
         } finally {
             if (!kill()) {
                 problems.add("Junction did not stop within 10 s of SIGTERM (killed)");
+            } else if (process.exitValue() != 0) {
+                problems.add("Junction exited with status " + process.exitValue() + " after SIGTERM (expected 0)");
             }
             try {
                 Files.deleteIfExists(config);

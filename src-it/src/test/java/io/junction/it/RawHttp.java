@@ -24,6 +24,7 @@ final class RawHttp implements AutoCloseable {
 
     private final Socket socket;
     private final InputStream in;
+    private final ByteArrayOutputStream raw = new ByteArrayOutputStream();
 
     RawHttp(int port) throws IOException {
         this(port, 0);
@@ -100,6 +101,25 @@ final class RawHttp implements AutoCloseable {
             body.write(in.readNBytes(Integer.parseInt(headers.get("content-length"))));
         }
         return new Response(code, headers, body.toString(StandardCharsets.UTF_8));
+    }
+
+    /** Reads raw bytes (framing included) until they contain {@code marker}; returns everything read so far. */
+    String readUntil(String marker) throws IOException {
+        while (!raw.toString(StandardCharsets.UTF_8).contains(marker)) {
+            int c = in.read();
+            if (c < 0) {
+                throw new IOException(
+                        "connection closed before '" + marker + "'; got:\n" + raw.toString(StandardCharsets.UTF_8));
+            }
+            raw.write(c);
+        }
+        return raw.toString(StandardCharsets.UTF_8);
+    }
+
+    /** Reads raw bytes (framing included) until the server closes the connection; returns everything read. */
+    String readToClose() throws IOException {
+        in.transferTo(raw);
+        return raw.toString(StandardCharsets.UTF_8);
     }
 
     /** True when the server closed the connection (EOF) within the socket timeout. */

@@ -12,6 +12,9 @@ package io.junction.core.config;
  * @param requestTimeoutMs deadline for a whole chat call, all attempts included (default 600000)
  * @param streamKeepaliveMs while a stream waits for its first token, send an SSE comment this often
  *     (default 10000; 0 turns it off)
+ * @param drainTimeoutMs on SIGTERM, how long in-flight calls may run before they are ended with a
+ *     {@code server_shutting_down} error (default 30000; 0 ends them at once)
+ * @param watchConfig reload the config file when it changes (default true; SIGHUP reloads either way)
  */
 public record ServerSpec(
         String host,
@@ -21,9 +24,12 @@ public record ServerSpec(
         Integer eventLoopThreads,
         Long idleTimeoutMs,
         Long requestTimeoutMs,
-        Long streamKeepaliveMs) {
+        Long streamKeepaliveMs,
+        Long drainTimeoutMs,
+        Boolean watchConfig) {
 
-    public static final ServerSpec DEFAULTS = new ServerSpec(null, null, null, null, null, null, null, null);
+    public static final ServerSpec DEFAULTS =
+            new ServerSpec(null, null, null, null, null, null, null, null, null, null);
 
     public ServerSpec {
         host = host == null ? "127.0.0.1" : host;
@@ -34,6 +40,30 @@ public record ServerSpec(
         idleTimeoutMs = idleTimeoutMs == null ? 120_000L : idleTimeoutMs;
         requestTimeoutMs = requestTimeoutMs == null ? 600_000L : requestTimeoutMs;
         streamKeepaliveMs = streamKeepaliveMs == null ? 10_000L : streamKeepaliveMs;
+        drainTimeoutMs = drainTimeoutMs == null ? 30_000L : drainTimeoutMs;
+        watchConfig = watchConfig == null ? Boolean.TRUE : watchConfig;
+    }
+
+    public ServerSpec(
+            String host,
+            Integer port,
+            Long maxBodyBytes,
+            Boolean extraFields,
+            Integer eventLoopThreads,
+            Long idleTimeoutMs,
+            Long requestTimeoutMs,
+            Long streamKeepaliveMs) {
+        this(
+                host,
+                port,
+                maxBodyBytes,
+                extraFields,
+                eventLoopThreads,
+                idleTimeoutMs,
+                requestTimeoutMs,
+                streamKeepaliveMs,
+                null,
+                null);
     }
 
     public ServerSpec(
@@ -43,6 +73,6 @@ public record ServerSpec(
             Boolean extraFields,
             Integer eventLoopThreads,
             Long idleTimeoutMs) {
-        this(host, port, maxBodyBytes, extraFields, eventLoopThreads, idleTimeoutMs, null, null);
+        this(host, port, maxBodyBytes, extraFields, eventLoopThreads, idleTimeoutMs, null, null, null, null);
     }
 }

@@ -317,6 +317,9 @@ public final class ConfigLoader {
                 }
             }
         }
+        if (c.server().drainTimeoutMs() < 0) {
+            throw new ConfigException(file + ": server.drain_timeout_ms: must not be negative");
+        }
         if (c.server().requestTimeoutMs() < 1 || c.server().streamKeepaliveMs() < 0) {
             throw new ConfigException(
                     file + ": server: request_timeout_ms must be positive and stream_keepalive_ms not negative");

@@ -1,13 +1,20 @@
 package io.junction.server.http;
 
 import io.junction.core.error.GatewayException;
+import io.junction.core.schema.Json;
 import io.junction.server.auth.KeyAuthenticator;
+import io.junction.server.lifecycle.DrainDeadline;
+import io.junction.server.lifecycle.Lifecycle;
+import io.junction.server.lifecycle.Readiness;
 import io.junction.server.sse.ChatResponder;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.timeout.IdleStateEvent;
@@ -21,16 +28,22 @@ import org.slf4j.LoggerFactory;
  * Routes each request of one client connection to its endpoint. One request is answered at a time;
  * pipelined requests wait their turn. While a chat call runs, this handler relays the connection's
  * writability to it (backpressure) and cancels it if the client goes away.
+ *
+ * <p>Shutdown: while the server drains, responses carry {@code Connection: close}, a new chat call
+ * gets a 503 {@code server_shutting_down}, and a call that finishes closes its connection; at the
+ * {@link DrainDeadline} a call still running ends with the shutdown error and the connection closes.
  */
 public final class RequestHandler extends ChannelInboundHandlerAdapter {
     private static final Logger log = LoggerFactory.getLogger(RequestHandler.class);
 
     private final Supplier<GatewayContext> gateway;
+    private final Lifecycle lifecycle;
     private final ArrayDeque<FullHttpRequest> waiting = new ArrayDeque<>(0);
     private ChatResponder active;
 
-    public RequestHandler(Supplier<GatewayContext> gateway) {
+    public RequestHandler(Supplier<GatewayContext> gateway, Lifecycle lifecycle) {
         this.gateway = gateway;
+        this.lifecycle = lifecycle;
     }
 
     @Override
@@ -56,11 +69,15 @@ public final class RequestHandler extends ChannelInboundHandlerAdapter {
             if (path.equals("/v1/chat/completions") || path.equals("/chat/completions")) {
                 endpoint = "chat.completions";
                 requireMethod(req, HttpMethod.POST);
+                if (lifecycle.draining()) {
+                    throw Lifecycle.shuttingDown();
+                }
                 KeyAuthenticator.Principal principal =
                         gw.auth().authenticate(req.headers().get(HttpHeaderNames.AUTHORIZATION));
                 ChatResponder responder =
                         ChatCompletionsEndpoint.prepare(ctx, gw, req, principal, requestId, () -> onCallDone(ctx));
                 active = responder;
+                lifecycle.callStarted();
                 responder.call().start();
                 return;
             }
@@ -69,6 +86,11 @@ public final class RequestHandler extends ChannelInboundHandlerAdapter {
                 endpoint = "health";
                 requireMethod(req, HttpMethod.GET);
                 response = HttpResponses.json(200, HttpResponses.utf8("{\"status\":\"ok\"}"), requestId);
+            } else if (path.equals("/ready")) {
+                endpoint = "ready";
+                requireMethod(req, HttpMethod.GET);
+                Readiness.Report report = lifecycle.readiness().evaluate();
+                response = HttpResponses.json(report.ready() ? 200 : 503, Json.bytes(report.body()), requestId);
             } else if (path.equals("/metrics")) {
                 endpoint = "metrics";
                 requireMethod(req, HttpMethod.GET);
@@ -95,21 +117,29 @@ public final class RequestHandler extends ChannelInboundHandlerAdapter {
                 requireMethod(req, HttpMethod.GET);
                 AdminEndpoint.authorize(gw, req.headers().get(HttpHeaderNames.AUTHORIZATION));
                 response = HttpResponses.json(200, AdminEndpoint.routes(gw), requestId);
+            } else if (path.equals("/admin/config/status")) {
+                endpoint = "admin";
+                requireMethod(req, HttpMethod.GET);
+                AdminEndpoint.authorize(gw, req.headers().get(HttpHeaderNames.AUTHORIZATION));
+                response = HttpResponses.json(
+                        200, Json.bytes(lifecycle.configStatus().toJson()), requestId);
             } else {
                 throw GatewayException.notFound("Unknown request URL: " + req.method() + " " + path + ".");
             }
-            ctx.writeAndFlush(response);
+            send(ctx, response);
             gw.metrics().request(endpoint, "none", "none", response.status().code(), System.nanoTime() - start);
         } catch (GatewayException e) {
-            active = null;
-            ctx.writeAndFlush(HttpResponses.error(e, requestId));
+            clearActive();
+            send(ctx, HttpResponses.error(e, requestId));
             gw.metrics().request(endpoint, "none", "none", e.status(), System.nanoTime() - start);
         } catch (RuntimeException e) {
-            active = null;
+            clearActive();
             log.error("request {} failed inside Junction", requestId, e);
-            ctx.writeAndFlush(HttpResponses.error(
-                    GatewayException.internal("Internal error in Junction (request " + requestId + ").", e),
-                    requestId));
+            send(
+                    ctx,
+                    HttpResponses.error(
+                            GatewayException.internal("Internal error in Junction (request " + requestId + ").", e),
+                            requestId));
             gw.metrics().request(endpoint, "none", "none", 500, System.nanoTime() - start);
         } finally {
             req.release();
@@ -128,8 +158,36 @@ public final class RequestHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
+    /** While draining, a response is the connection's last: the keep-alive handler closes it once written. */
+    private void send(ChannelHandlerContext ctx, FullHttpResponse response) {
+        if (lifecycle.draining()) {
+            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        }
+        ctx.writeAndFlush(response);
+    }
+
+    private void clearActive() {
+        if (active != null) {
+            active = null;
+            lifecycle.callEnded();
+        }
+    }
+
+    /** Closes once everything written so far is flushed; requests still waiting are dropped. */
+    private void closeWhenFlushed(ChannelHandlerContext ctx) {
+        FullHttpRequest r;
+        while ((r = waiting.poll()) != null) {
+            r.release();
+        }
+        ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+    }
+
     private void onCallDone(ChannelHandlerContext ctx) {
-        active = null;
+        clearActive();
+        if (lifecycle.draining()) {
+            closeWhenFlushed(ctx);
+            return;
+        }
         FullHttpRequest next = waiting.poll();
         if (next != null) {
             ctx.executor().execute(() -> {
@@ -153,7 +211,7 @@ public final class RequestHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         ChatResponder a = active;
-        active = null;
+        clearActive();
         if (a != null) {
             a.clientGone();
         }
@@ -166,6 +224,18 @@ public final class RequestHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt == DrainDeadline.INSTANCE) {
+            ChatResponder a = active;
+            if (a != null && !a.call().isFinished()) {
+                // Stop the upstream side, then answer like any failed call: an SSE error event when the
+                // stream already started, else a 503. Its completion closes the connection (draining).
+                a.call().cancel();
+                a.onFailure(Lifecycle.shuttingDown(), a.call().info());
+            } else {
+                closeWhenFlushed(ctx);
+            }
+            return;
+        }
         if (evt instanceof IdleStateEvent) {
             // An idle keep-alive connection is closed; one waiting on a slow upstream answer is not.
             if (active == null && waiting.isEmpty()) {

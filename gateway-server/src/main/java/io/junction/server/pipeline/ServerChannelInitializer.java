@@ -2,6 +2,7 @@ package io.junction.server.pipeline;
 
 import io.junction.server.http.GatewayContext;
 import io.junction.server.http.RequestHandler;
+import io.junction.server.lifecycle.Lifecycle;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.SocketChannel;
@@ -17,19 +18,26 @@ import java.util.function.Supplier;
  */
 public final class ServerChannelInitializer extends ChannelInitializer<SocketChannel> {
     private final Supplier<GatewayContext> gateway;
+    private final Lifecycle lifecycle;
 
-    public ServerChannelInitializer(Supplier<GatewayContext> gateway) {
+    /**
+     * @param gateway the config in use, read per connection (body limit, idle timeout) and per request
+     * @param lifecycle server-wide state: connections are registered for the shutdown drain
+     */
+    public ServerChannelInitializer(Supplier<GatewayContext> gateway, Lifecycle lifecycle) {
         this.gateway = gateway;
+        this.lifecycle = lifecycle;
     }
 
     @Override
     protected void initChannel(SocketChannel ch) {
+        lifecycle.connections().add(ch);
         GatewayContext gw = gateway.get();
         ChannelPipeline p = ch.pipeline();
         addHttpHandlers(p);
         addIdleHandlers(p, gw.config().server().idleTimeoutMs());
         addAggregator(p, gw.config().server().maxBodyBytes());
-        p.addLast("requests", new RequestHandler(gateway));
+        p.addLast("requests", new RequestHandler(gateway, lifecycle));
     }
 
     private static void addHttpHandlers(ChannelPipeline p) {
