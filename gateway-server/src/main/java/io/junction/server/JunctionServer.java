@@ -1,12 +1,15 @@
 package io.junction.server;
 
 import io.junction.core.config.JunctionConfig;
+import io.junction.core.pricing.PricingTable;
 import io.junction.core.route.BreakerRegistry;
 import io.junction.core.route.ModelResolver;
 import io.junction.core.spi.ProviderRegistry;
 import io.junction.server.auth.KeyAuthenticator;
 import io.junction.server.http.GatewayContext;
+import io.junction.server.ledger.UsageRecorder;
 import io.junction.server.metrics.GatewayMetrics;
+import io.junction.server.observe.UsageAccountant;
 import io.junction.server.pipeline.ServerChannelInitializer;
 import io.junction.server.upstream.NettyUpstreamTransport;
 import io.junction.server.upstream.ProxySettings;
@@ -47,6 +50,7 @@ public final class JunctionServer implements AutoCloseable {
     private final Channel serverChannel;
     private final NettyUpstreamTransport transport;
     private final GatewayMetrics metrics;
+    private final UsageRecorder recorder;
     private final AtomicReference<GatewayContext> context;
 
     private record Transport(
@@ -61,9 +65,11 @@ public final class JunctionServer implements AutoCloseable {
         int threads = config.server().eventLoopThreads() > 0
                 ? config.server().eventLoopThreads()
                 : Runtime.getRuntime().availableProcessors();
+        metrics = new GatewayMetrics(config.metrics());
+        recorder = UsageRecorder.start(config.ledger(), metrics); // opens/migrates the ledger: fails fast
         boss = new MultiThreadIoEventLoopGroup(1, t.factory());
         workers = new MultiThreadIoEventLoopGroup(threads, t.factory());
-        metrics = new GatewayMetrics();
+        metrics.bindEventLoops(workers);
         transport = new NettyUpstreamTransport(t.client(), t.datagram(), ProxySettings.fromEnvironment(), 50_000);
         BreakerRegistry breakers = new BreakerRegistry();
         metrics.breakers(breakers::snapshot);
@@ -73,7 +79,8 @@ public final class JunctionServer implements AutoCloseable {
                 new KeyAuthenticator(config.keys()),
                 transport,
                 metrics,
-                breakers));
+                breakers,
+                new UsageAccountant(PricingTable.load(config.pricing()), metrics, recorder)));
         ServerBootstrap b = new ServerBootstrap()
                 .group(boss, workers)
                 .channel(t.server())
@@ -87,6 +94,7 @@ public final class JunctionServer implements AutoCloseable {
                     .channel();
         } catch (RuntimeException | InterruptedException e) {
             shutdownGroups();
+            recorder.close();
             throw e;
         }
         log.info(
@@ -108,6 +116,10 @@ public final class JunctionServer implements AutoCloseable {
 
     public GatewayMetrics metrics() {
         return metrics;
+    }
+
+    public UsageRecorder recorder() {
+        return recorder;
     }
 
     private static Transport chooseTransport() {
@@ -133,6 +145,7 @@ public final class JunctionServer implements AutoCloseable {
         serverChannel.close().syncUninterruptibly();
         shutdownGroups();
         transport.close();
+        recorder.close(); // after the loops: every finished call's record is queued; writes them all
         metrics.close();
     }
 

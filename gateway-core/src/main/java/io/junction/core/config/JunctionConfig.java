@@ -13,11 +13,28 @@ public record JunctionConfig(
         List<KeySpec> keys,
         Map<String, ProviderSpec> providers,
         Map<String, AliasSpec> models,
-        AdminSpec admin) {
+        AdminSpec admin,
+        Map<String, PriceSpec> pricing,
+        LedgerSpec ledger,
+        MetricsSpec metrics) {
 
     public JunctionConfig(
             ServerSpec server, List<KeySpec> keys, Map<String, ProviderSpec> providers, Map<String, AliasSpec> models) {
         this(server, keys, providers, models, null);
+    }
+
+    public JunctionConfig(
+            ServerSpec server,
+            List<KeySpec> keys,
+            Map<String, ProviderSpec> providers,
+            Map<String, AliasSpec> models,
+            AdminSpec admin) {
+        this(server, keys, providers, models, admin, null, null, null);
+    }
+
+    /** This config with other providers (everything else unchanged). */
+    public JunctionConfig withProviders(Map<String, ProviderSpec> newProviders) {
+        return new JunctionConfig(server, keys, newProviders, models, admin, pricing, ledger, metrics);
     }
 
     public JunctionConfig {
@@ -26,5 +43,8 @@ public record JunctionConfig(
         providers = providers == null ? Map.of() : new LinkedHashMap<>(providers);
         models = models == null ? Map.of() : new LinkedHashMap<>(models);
         admin = admin == null ? AdminSpec.NONE : admin;
+        pricing = pricing == null ? Map.of() : new LinkedHashMap<>(pricing);
+        ledger = ledger == null ? LedgerSpec.DEFAULTS : ledger;
+        metrics = metrics == null ? MetricsSpec.DEFAULTS : metrics;
     }
 }

@@ -269,6 +269,7 @@ public final class RoutedCall {
             run.ttftTimer = scheduler.schedule(run::ttftExpired, TimeUnit.MILLISECONDS.toNanos(ttftMs));
         }
         run.attach(target.adapter().transport(network).open(upstream, loop, run));
+        info.overheadNanos += scheduler.nanoTime() - info.attemptStartNanos; // encode + open: Junction's time
     }
 
     /** After a failed attempt: the same target again after a backoff, or the next target. */
@@ -449,6 +450,7 @@ public final class RoutedCall {
                     requestMore();
                 }
                 case STREAM -> {
+                    long decodeStart = scheduler.nanoTime();
                     try {
                         decoder.decode(content, this);
                     } catch (GatewayException e) {
@@ -460,6 +462,7 @@ public final class RoutedCall {
                                 "sent a stream that could not be decoded: " + e.getMessage()));
                         return;
                     }
+                    info.overheadNanos += scheduler.nanoTime() - decodeStart; // decode + relay to the client
                     if (stale()) {
                         return;
                     }
@@ -490,6 +493,7 @@ public final class RoutedCall {
                 }
                 case BODY -> {
                     ChatResponse response;
+                    long decodeStart = scheduler.nanoTime();
                     try {
                         response = target.adapter().decodeResponse(bodyOrEmpty(), sent, target);
                     } catch (GatewayException e) {
@@ -504,6 +508,7 @@ public final class RoutedCall {
                         return;
                     }
                     releaseBody();
+                    info.overheadNanos += scheduler.nanoTime() - decodeStart;
                     done = true;
                     succeeded();
                     record(status, null);

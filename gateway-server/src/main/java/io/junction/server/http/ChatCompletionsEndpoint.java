@@ -37,6 +37,7 @@ final class ChatCompletionsEndpoint {
             KeyAuthenticator.Principal principal,
             String requestId,
             Runnable onDone) {
+        long receivedNanos = System.nanoTime();
         String contentType = req.headers().get(HttpHeaderNames.CONTENT_TYPE);
         if (contentType != null && !isJson(contentType)) {
             throw new GatewayException(
@@ -83,6 +84,7 @@ final class ChatCompletionsEndpoint {
                 () -> ThreadLocalRandom.current().nextDouble(),
                 responder);
         responder.bind(call);
+        responder.observe(principal.name(), receivedNanos);
         return responder;
     }
 

@@ -28,6 +28,8 @@ public final class RequestHandler extends ChannelInboundHandlerAdapter {
     private final Supplier<GatewayContext> gateway;
     private final ArrayDeque<FullHttpRequest> waiting = new ArrayDeque<>(0);
     private ChatResponder active;
+    /** An admin usage query is running off the loop; its answer comes before the next request's. */
+    private boolean adminQueryActive;
 
     public RequestHandler(Supplier<GatewayContext> gateway) {
         this.gateway = gateway;
@@ -39,7 +41,7 @@ public final class RequestHandler extends ChannelInboundHandlerAdapter {
             ReferenceCountUtil.release(msg);
             return;
         }
-        if (active != null) {
+        if (active != null || adminQueryActive) {
             waiting.add(req);
             return;
         }
@@ -90,6 +92,16 @@ public final class RequestHandler extends ChannelInboundHandlerAdapter {
                         gw.auth().authenticate(req.headers().get(HttpHeaderNames.AUTHORIZATION));
                 String id = QueryStringDecoder.decodeComponent(path.substring("/v1/models/".length()));
                 response = HttpResponses.json(200, ModelsEndpoint.one(gw, principal, id), requestId);
+            } else if (path.equals("/admin/usage") || path.equals("/admin/usage.csv")) {
+                endpoint = "admin";
+                requireMethod(req, HttpMethod.GET);
+                AdminEndpoint.authorize(gw, req.headers().get(HttpHeaderNames.AUTHORIZATION));
+                AdminUsageEndpoint.start(ctx, gw, req, requestId, path.endsWith(".csv"), start, () -> {
+                    adminQueryActive = false;
+                    onCallDone(ctx);
+                });
+                adminQueryActive = true;
+                return;
             } else if (path.equals("/admin/routes")) {
                 endpoint = "admin";
                 requireMethod(req, HttpMethod.GET);
@@ -168,7 +180,7 @@ public final class RequestHandler extends ChannelInboundHandlerAdapter {
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt instanceof IdleStateEvent) {
             // An idle keep-alive connection is closed; one waiting on a slow upstream answer is not.
-            if (active == null && waiting.isEmpty()) {
+            if (active == null && !adminQueryActive && waiting.isEmpty()) {
                 ctx.close();
             }
             return;
