@@ -5,6 +5,7 @@ import io.junction.core.pricing.PricingTable;
 import io.junction.core.route.BreakerRegistry;
 import io.junction.core.route.ModelResolver;
 import io.junction.core.spi.ProviderRegistry;
+import io.junction.core.usage.TokenEstimator;
 import io.junction.server.auth.KeyAuthenticator;
 import io.junction.server.http.GatewayContext;
 import io.junction.server.ledger.UsageRecorder;
@@ -67,6 +68,7 @@ public final class JunctionServer implements AutoCloseable {
                 : Runtime.getRuntime().availableProcessors();
         metrics = new GatewayMetrics(config.metrics());
         recorder = UsageRecorder.start(config.ledger(), metrics); // opens/migrates the ledger: fails fast
+        TokenEstimator.warmUpInBackground();
         boss = new MultiThreadIoEventLoopGroup(1, t.factory());
         workers = new MultiThreadIoEventLoopGroup(threads, t.factory());
         metrics.bindEventLoops(workers);

@@ -45,12 +45,49 @@ public final class TokenEstimator {
         }
     }
 
-    private static final class O200k {
-        static final Encoding ENC = Encodings.newLazyEncodingRegistry().getEncoding(EncodingType.O200K_BASE);
+    // Loading an encoding parses a multi-megabyte vocabulary (seconds on a busy machine): done once,
+    // ahead of need by warmUpInBackground(), and never on an event loop (see loaded()).
+    private static volatile Encoding o200k;
+    private static volatile Encoding cl100k;
+
+    private static Encoding encoding(Method m) {
+        Encoding e = m == Method.O200K ? o200k : cl100k;
+        if (e == null) {
+            synchronized (TokenEstimator.class) {
+                e = m == Method.O200K ? o200k : cl100k;
+                if (e == null) {
+                    e = Encodings.newLazyEncodingRegistry()
+                            .getEncoding(m == Method.O200K ? EncodingType.O200K_BASE : EncodingType.CL100K_BASE);
+                    if (m == Method.O200K) {
+                        o200k = e;
+                    } else {
+                        cl100k = e;
+                    }
+                }
+            }
+        }
+        return e;
     }
 
-    private static final class Cl100k {
-        static final Encoding ENC = Encodings.newLazyEncodingRegistry().getEncoding(EncodingType.CL100K_BASE);
+    /** Whether counting with {@code m} is cheap now (its vocabulary is loaded). */
+    public static boolean loaded(Method m) {
+        return switch (m) {
+            case O200K -> o200k != null;
+            case CL100K -> cl100k != null;
+            case CHARS_PER_4 -> true;
+        };
+    }
+
+    /** Loads both encodings on a daemon thread, so the first estimate does not pay for it. */
+    public static void warmUpInBackground() {
+        Thread t = new Thread(
+                () -> {
+                    encoding(Method.O200K);
+                    encoding(Method.CL100K);
+                },
+                "junction-tokenizer-load");
+        t.setDaemon(true);
+        t.start();
     }
 
     /** The counting method for a model of a provider type. */
@@ -71,8 +108,7 @@ public final class TokenEstimator {
             return 0;
         }
         return switch (method) {
-            case O200K -> O200k.ENC.countTokensOrdinary(text);
-            case CL100K -> Cl100k.ENC.countTokensOrdinary(text);
+            case O200K, CL100K -> encoding(method).countTokensOrdinary(text);
             case CHARS_PER_4 -> (text.length() + 3) / 4;
         };
     }

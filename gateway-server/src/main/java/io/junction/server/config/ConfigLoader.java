@@ -326,7 +326,8 @@ public final class ConfigLoader {
         }
         LedgerSpec l = c.ledger();
         if (!Set.of("sqlite", "postgres", "none").contains(l.type())) {
-            throw new ConfigException(file + ": ledger.type: expected sqlite, postgres or none, got '" + l.type() + "'");
+            throw new ConfigException(
+                    file + ": ledger.type: expected sqlite, postgres or none, got '" + l.type() + "'");
         }
         if ("postgres".equals(l.type()) && (l.url() == null || !l.url().startsWith("jdbc:postgresql:"))) {
             throw new ConfigException(

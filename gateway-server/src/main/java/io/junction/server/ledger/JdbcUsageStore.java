@@ -189,7 +189,8 @@ public final class JdbcUsageStore implements UsageStore {
         try {
             c.setAutoCommit(false);
             try (PreparedStatement rows = c.prepareStatement(INSERT);
-                    PreparedStatement tags = c.prepareStatement("INSERT INTO usage_tag (uid, ts_ms, tag) VALUES (?, ?, ?)")) {
+                    PreparedStatement tags =
+                            c.prepareStatement("INSERT INTO usage_tag (uid, ts_ms, tag) VALUES (?, ?, ?)")) {
                 boolean anyTag = false;
                 for (UsageRecord r : batch) {
                     String uid = UUID.randomUUID().toString();
@@ -221,7 +222,12 @@ public final class JdbcUsageStore implements UsageStore {
         p.setString(i++, uid);
         p.setString(i++, r.requestId());
         p.setLong(i++, r.timestampMs());
-        p.setString(i++, Instant.ofEpochMilli(r.timestampMs()).atZone(ZoneOffset.UTC).toLocalDate().toString());
+        p.setString(
+                i++,
+                Instant.ofEpochMilli(r.timestampMs())
+                        .atZone(ZoneOffset.UTC)
+                        .toLocalDate()
+                        .toString());
         p.setString(i++, r.keyName());
         p.setString(i++, r.modelRequested());
         p.setString(i++, r.modelUsed());

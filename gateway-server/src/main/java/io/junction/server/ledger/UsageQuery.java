@@ -73,7 +73,10 @@ public record UsageQuery(long fromMs, long toMs, GroupBy groupBy) {
                 return Long.parseLong(v);
             }
             if (v.length() == 10) {
-                return LocalDate.parse(v).atStartOfDay(ZoneOffset.UTC).toInstant().toEpochMilli();
+                return LocalDate.parse(v)
+                        .atStartOfDay(ZoneOffset.UTC)
+                        .toInstant()
+                        .toEpochMilli();
             }
             return Instant.parse(v).toEpochMilli();
         } catch (DateTimeParseException | NumberFormatException e) {

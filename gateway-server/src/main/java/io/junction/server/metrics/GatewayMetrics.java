@@ -330,14 +330,12 @@ public final class GatewayMetrics implements AutoCloseable {
                             Timer.builder(TTFT)
                                     .description("Streams: time from request arrival to the first chunk sent")
                                     .tags("provider", p)
-                                    .serviceLevelObjectives(
-                                            slos(0.05, 0.1, 0.25, 0.5, 1, 2, 4, 8, 15, 30, 60, 120))
+                                    .serviceLevelObjectives(slos(0.05, 0.1, 0.25, 0.5, 1, 2, 4, 8, 15, 30, 60, 120))
                                     .register(registry),
                             Timer.builder(INTER_CHUNK)
                                     .description("Streams: time between consecutive chunks sent to the client")
                                     .tags("provider", p)
-                                    .serviceLevelObjectives(
-                                            slos(0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5))
+                                    .serviceLevelObjectives(slos(0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5))
                                     .register(registry)));
         }
         return m;

@@ -50,11 +50,24 @@ public final class UsageAccountant {
         return c;
     }
 
-    /** Estimated usage, on the calling thread. */
+    /**
+     * Estimated usage, on the calling thread (an event loop, for non-streamed answers): if the
+     * model's tokenizer vocabulary is not loaded yet (the first seconds after start), it counts
+     * characters / 4 rather than stall the loop loading it.
+     */
     public static Usage estimateNow(Target target, ChatRequest request, CompletionText received) {
         TokenEstimator.Method m =
                 TokenEstimator.methodFor(target.provider().spec().type(), target.model());
+        if (!TokenEstimator.loaded(m)) {
+            m = TokenEstimator.Method.CHARS_PER_4;
+        }
         return TokenEstimator.estimate(m, request, received);
+    }
+
+    /** Estimated usage with the model's own method, loading its vocabulary if needed (writer thread). */
+    static Usage estimateOffLoop(Target target, ChatRequest request, CompletionText received) {
+        return TokenEstimator.estimate(
+                TokenEstimator.methodFor(target.provider().spec().type(), target.model()), request, received);
     }
 
     /** A call with known usage and cost: metrics now, record to the ledger. */
@@ -78,7 +91,7 @@ public final class UsageAccountant {
      */
     public void finishEstimated(UsageRecord record, Target target, ChatRequest request, CompletionText received) {
         recorder.record(() -> {
-            Usage u = estimateNow(target, request, received);
+            Usage u = estimateOffLoop(target, request, received);
             Cost c = cost(target, u);
             metrics.usage(target.provider().name(), record.modelRequested(), record.keyName())
                     .add(u, c);

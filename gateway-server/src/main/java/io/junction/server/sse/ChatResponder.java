@@ -68,6 +68,7 @@ public final class ChatResponder implements CallListener {
     private long selfNanos;
     /** What the client received, for estimating usage the provider did not report. */
     private final CompletionText received = new CompletionText();
+
     private GatewayMetrics.StreamMeters streamMeters;
     private long lastChunkNanos;
     private boolean accounted;
@@ -223,7 +224,11 @@ public final class ChatResponder implements CallListener {
             routingHeaders(r.headers(), info, 0);
             ctx.writeAndFlush(r);
         }
-        finish(error.status(), ErrorTypes.classify(error.status(), error.code(), !info.attempts().isEmpty()), info);
+        finish(
+                error.status(),
+                ErrorTypes.classify(
+                        error.status(), error.code(), !info.attempts().isEmpty()),
+                info);
     }
 
     @Override

@@ -89,7 +89,8 @@ class ConfigLoaderTest {
     @Test
     void unknownTopLevelKey() {
         assertError(
-                "servr: {}\n", "test.yaml: unknown key 'servr' (known keys: admin, keys, ledger, metrics, models, pricing, providers, server)");
+                "servr: {}\n",
+                "test.yaml: unknown key 'servr' (known keys: admin, keys, ledger, metrics, models, pricing, providers, server)");
     }
 
     @Test
