@@ -140,6 +140,8 @@ public final class GatewayMetrics implements AutoCloseable {
         circuits = MultiGauge.builder(CIRCUIT)
                 .description("Circuit breaker state per target: 0 closed, 1 open, 2 half-open")
                 .register(registry);
+        ledgerDropped("queue_full", 0); // published at 0, so an alert on it has a series from the start
+        ledgerDropped("write_failed", 0);
     }
 
     private static Duration[] slos(double... seconds) {
