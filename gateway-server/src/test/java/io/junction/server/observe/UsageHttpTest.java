@@ -218,6 +218,33 @@ class UsageHttpTest {
     }
 
     @Test
+    void theGrafanaDashboardOnlyQueriesMetricsJunctionPublishes() throws Exception {
+        gw.post("/v1/chat/completions", chat("mock/echo", "dash", true, false), KEY);
+        gw.post("/v1/chat/completions", chat("oai/unpriced-model", "dash", false, false), KEY);
+        await("the dashboard call's tokens", () -> {
+            try {
+                return gw.get("/metrics", Map.of()).body().contains("junction_time_to_first_token_seconds_bucket");
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        String scrape = gw.get("/metrics", Map.of()).body();
+        String dashboard = java.nio.file.Files.readString(Path.of("../docker/grafana/junction-dashboard.json"));
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\b((?:junction|netty|jvm)_[a-z_]+)")
+                .matcher(dashboard);
+        int names = 0;
+        while (m.find()) {
+            String name = m.group(1);
+            names++;
+            if (name.equals("junction_circuit_state")) {
+                continue; // rows appear once a breaker exists (RoutingPolicyHttpTest covers it)
+            }
+            assertThat(scrape).as("dashboard metric " + name).containsPattern("(?m)^" + name + "[{ ]");
+        }
+        assertThat(names).isGreaterThan(10);
+    }
+
+    @Test
     void adminUsageNeedsTheAdminKeyAndSpeaksCsv() throws Exception {
         assertThat(gw.get("/admin/usage", Map.of()).statusCode()).isEqualTo(401);
         assertThat(gw.get("/admin/usage", KEY).statusCode()).isEqualTo(401);
