@@ -121,46 +121,51 @@ class JdbcUsageStoreTest {
     @Test
     void aggregatesByKeyModelProviderTagAndDayWithinTheRange() throws Exception {
         try (JdbcUsageStore s = JdbcUsageStore.sqlite(dir.resolve("usage.db"))) {
-            s.insert(List.of(
-                    record("1", T0, "team-a", "gpt-4o-mini", "oai", 100, 10, 0.01, List.of("prod", "chat")),
-                    record("2", T0 + 1000, "team-a", "claude", "anthropic", 200, 20, 0.02, List.of("prod")),
-                    record("3", T0 + DAY, "team-b", "gpt-4o-mini", "oai", 300, 30, null, List.of()),
-                    record("4", T0 + 40 * DAY, "team-b", "gpt-4o-mini", "oai", 999, 999, 9.0, List.of("prod"))));
-
-            List<UsageRow> byKey = s.aggregate(query(T0, T0 + 2 * DAY, UsageQuery.GroupBy.KEY));
-            assertThat(byKey).extracting(UsageRow::group).containsExactly("team-a", "team-b");
-            UsageRow a = byKey.get(0);
-            assertThat(a.requests()).isEqualTo(2);
-            assertThat(a.promptTokens()).isEqualTo(300);
-            assertThat(a.completionTokens()).isEqualTo(30);
-            assertThat(a.costUsd()).isCloseTo(0.03, within(1e-12));
-            UsageRow b = byKey.get(1);
-            assertThat(b.requests()).isEqualTo(1);
-            assertThat(b.unpricedRequests()).as("tokens without a price").isEqualTo(1);
-            assertThat(b.costUsd()).isZero();
-
-            assertThat(s.aggregate(query(T0, T0 + 2 * DAY, UsageQuery.GroupBy.MODEL)))
-                    .extracting(UsageRow::group, UsageRow::requests)
-                    .containsExactly(
-                            org.assertj.core.groups.Tuple.tuple("claude", 1L),
-                            org.assertj.core.groups.Tuple.tuple("gpt-4o-mini", 2L));
-            assertThat(s.aggregate(query(T0, T0 + 2 * DAY, UsageQuery.GroupBy.PROVIDER)))
-                    .extracting(UsageRow::group)
-                    .containsExactly("anthropic", "oai");
-            assertThat(s.aggregate(query(T0, T0 + 2 * DAY, UsageQuery.GroupBy.TAG)))
-                    .extracting(UsageRow::group, UsageRow::requests)
-                    .containsExactly(
-                            org.assertj.core.groups.Tuple.tuple("chat", 1L),
-                            org.assertj.core.groups.Tuple.tuple("prod", 2L));
-            assertThat(s.aggregate(query(T0, T0 + 2 * DAY, UsageQuery.GroupBy.DAY)))
-                    .extracting(UsageRow::group, UsageRow::requests)
-                    .containsExactly(
-                            org.assertj.core.groups.Tuple.tuple("2025-11-13", 2L),
-                            org.assertj.core.groups.Tuple.tuple("2025-11-14", 1L));
-            assertThat(s.aggregate(query(T0 + 1, T0 + 1000, UsageQuery.GroupBy.KEY)))
-                    .as("[from, to) is half-open")
-                    .isEmpty();
+            assertAggregations(s);
         }
+    }
+
+    /** Inserts four records and checks every grouping and the range; shared with the PostgreSQL test. */
+    static void assertAggregations(UsageStore s) throws Exception {
+        s.insert(List.of(
+                record("1", T0, "team-a", "gpt-4o-mini", "oai", 100, 10, 0.01, List.of("prod", "chat")),
+                record("2", T0 + 1000, "team-a", "claude", "anthropic", 200, 20, 0.02, List.of("prod")),
+                record("3", T0 + DAY, "team-b", "gpt-4o-mini", "oai", 300, 30, null, List.of()),
+                record("4", T0 + 40 * DAY, "team-b", "gpt-4o-mini", "oai", 999, 999, 9.0, List.of("prod"))));
+
+        List<UsageRow> byKey = s.aggregate(query(T0, T0 + 2 * DAY, UsageQuery.GroupBy.KEY));
+        assertThat(byKey).extracting(UsageRow::group).containsExactly("team-a", "team-b");
+        UsageRow a = byKey.get(0);
+        assertThat(a.requests()).isEqualTo(2);
+        assertThat(a.promptTokens()).isEqualTo(300);
+        assertThat(a.completionTokens()).isEqualTo(30);
+        assertThat(a.costUsd()).isCloseTo(0.03, within(1e-12));
+        UsageRow b = byKey.get(1);
+        assertThat(b.requests()).isEqualTo(1);
+        assertThat(b.unpricedRequests()).as("tokens without a price").isEqualTo(1);
+        assertThat(b.costUsd()).isZero();
+
+        assertThat(s.aggregate(query(T0, T0 + 2 * DAY, UsageQuery.GroupBy.MODEL)))
+                .extracting(UsageRow::group, UsageRow::requests)
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple("claude", 1L),
+                        org.assertj.core.groups.Tuple.tuple("gpt-4o-mini", 2L));
+        assertThat(s.aggregate(query(T0, T0 + 2 * DAY, UsageQuery.GroupBy.PROVIDER)))
+                .extracting(UsageRow::group)
+                .containsExactly("anthropic", "oai");
+        assertThat(s.aggregate(query(T0, T0 + 2 * DAY, UsageQuery.GroupBy.TAG)))
+                .extracting(UsageRow::group, UsageRow::requests)
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple("chat", 1L),
+                        org.assertj.core.groups.Tuple.tuple("prod", 2L));
+        assertThat(s.aggregate(query(T0, T0 + 2 * DAY, UsageQuery.GroupBy.DAY)))
+                .extracting(UsageRow::group, UsageRow::requests)
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple("2025-11-13", 2L),
+                        org.assertj.core.groups.Tuple.tuple("2025-11-14", 1L));
+        assertThat(s.aggregate(query(T0 + 1, T0 + 1000, UsageQuery.GroupBy.KEY)))
+                .as("[from, to) is half-open")
+                .isEmpty();
     }
 
     @Test
