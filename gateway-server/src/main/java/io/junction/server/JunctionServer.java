@@ -10,6 +10,7 @@ import io.junction.server.auth.KeyAuthenticator;
 import io.junction.server.http.GatewayContext;
 import io.junction.server.ledger.UsageRecorder;
 import io.junction.server.metrics.GatewayMetrics;
+import io.junction.server.observe.AccessLog;
 import io.junction.server.observe.UsageAccountant;
 import io.junction.server.pipeline.ServerChannelInitializer;
 import io.junction.server.upstream.NettyUpstreamTransport;
@@ -69,6 +70,7 @@ public final class JunctionServer implements AutoCloseable {
         metrics = new GatewayMetrics(config.metrics());
         recorder = UsageRecorder.start(config.ledger(), metrics); // opens/migrates the ledger: fails fast
         TokenEstimator.warmUpInBackground();
+        recorder.accessLog(AccessLog.of(config.logging()));
         boss = new MultiThreadIoEventLoopGroup(1, t.factory());
         workers = new MultiThreadIoEventLoopGroup(threads, t.factory());
         metrics.bindEventLoops(workers);

@@ -16,7 +16,8 @@ public record JunctionConfig(
         AdminSpec admin,
         Map<String, PriceSpec> pricing,
         LedgerSpec ledger,
-        MetricsSpec metrics) {
+        MetricsSpec metrics,
+        LoggingSpec logging) {
 
     public JunctionConfig(
             ServerSpec server, List<KeySpec> keys, Map<String, ProviderSpec> providers, Map<String, AliasSpec> models) {
@@ -29,12 +30,12 @@ public record JunctionConfig(
             Map<String, ProviderSpec> providers,
             Map<String, AliasSpec> models,
             AdminSpec admin) {
-        this(server, keys, providers, models, admin, null, null, null);
+        this(server, keys, providers, models, admin, null, null, null, null);
     }
 
     /** This config with other providers (everything else unchanged). */
     public JunctionConfig withProviders(Map<String, ProviderSpec> newProviders) {
-        return new JunctionConfig(server, keys, newProviders, models, admin, pricing, ledger, metrics);
+        return new JunctionConfig(server, keys, newProviders, models, admin, pricing, ledger, metrics, logging);
     }
 
     public JunctionConfig {
@@ -46,5 +47,6 @@ public record JunctionConfig(
         pricing = pricing == null ? Map.of() : new LinkedHashMap<>(pricing);
         ledger = ledger == null ? LedgerSpec.DEFAULTS : ledger;
         metrics = metrics == null ? MetricsSpec.DEFAULTS : metrics;
+        logging = logging == null ? LoggingSpec.DEFAULTS : logging;
     }
 }

@@ -61,6 +61,7 @@ public final class RoutedCall {
     private final BreakerRegistry breakers;
     private final DoubleSupplier random;
     private final CallInfo info;
+    private java.util.Map<String, String> extraHeaders = java.util.Map.of();
 
     private int index = -1;
     private int retriesUsed;
@@ -133,6 +134,11 @@ public final class RoutedCall {
 
     public CallInfo info() {
         return info;
+    }
+
+    /** Headers added to every upstream request of this call (W3C trace context); before {@link #start}. */
+    public void upstreamHeaders(java.util.Map<String, String> headers) {
+        this.extraHeaders = headers;
     }
 
     public void start() {
@@ -261,6 +267,18 @@ public final class RoutedCall {
         } catch (RuntimeException e) {
             run.failed(GatewayException.internal("Could not build the request for " + target.id(), e));
             return;
+        }
+        if (!extraHeaders.isEmpty()) {
+            java.util.Map<String, String> h = new java.util.LinkedHashMap<>(upstream.headers());
+            h.putAll(extraHeaders);
+            upstream = new UpstreamRequest(
+                    upstream.method(),
+                    upstream.uri(),
+                    h,
+                    upstream.body(),
+                    upstream.stream(),
+                    upstream.connectTimeout(),
+                    upstream.readTimeout());
         }
         Long ttftMs = settings.ttft() != null
                 ? Long.valueOf(settings.ttft().toMillis())

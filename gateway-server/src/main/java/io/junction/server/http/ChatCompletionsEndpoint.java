@@ -85,6 +85,16 @@ final class ChatCompletionsEndpoint {
                 responder);
         responder.bind(call);
         responder.observe(principal.name(), receivedNanos);
+        String traceparent = TraceContext.traceparent(req.headers());
+        if (traceparent != null) {
+            call.upstreamHeaders(TraceContext.propagation(req.headers(), traceparent));
+        }
+        responder.client(
+                ctx.channel().remoteAddress() instanceof java.net.InetSocketAddress a && a.getAddress() != null
+                        ? a.getAddress().getHostAddress()
+                        : null,
+                req.headers().get(HttpHeaderNames.USER_AGENT),
+                traceparent);
         return responder;
     }
 

@@ -47,8 +47,64 @@ public record UsageRecord(
         boolean stream,
         String sessionId,
         List<String> tags,
-        Map<String, String> labels)
+        Map<String, String> labels,
+        Access access)
         implements UsageRecorder.Item {
+
+    /**
+     * What the access log adds to a ledger row (not stored in the ledger): the client's address and
+     * user agent, the W3C {@code traceparent} it sent, and — only with {@code logging.log_payloads} —
+     * the request's messages and the completion text it received.
+     */
+    public record Access(
+            String clientAddress,
+            String userAgent,
+            String traceparent,
+            List<io.junction.core.schema.ChatMessage> messages,
+            io.junction.core.usage.CompletionText completion) {}
+
+    public UsageRecord(
+            String requestId,
+            long timestampMs,
+            String keyName,
+            String modelRequested,
+            String modelUsed,
+            String provider,
+            Usage usage,
+            Cost cost,
+            boolean usageEstimated,
+            long latencyMs,
+            Long ttftMs,
+            Long overheadUs,
+            int status,
+            String errorType,
+            int attempts,
+            boolean stream,
+            String sessionId,
+            List<String> tags,
+            Map<String, String> labels) {
+        this(
+                requestId,
+                timestampMs,
+                keyName,
+                modelRequested,
+                modelUsed,
+                provider,
+                usage,
+                cost,
+                usageEstimated,
+                latencyMs,
+                ttftMs,
+                overheadUs,
+                status,
+                errorType,
+                attempts,
+                stream,
+                sessionId,
+                tags,
+                labels,
+                null);
+    }
 
     public UsageRecord {
         usage = usage == null ? Usage.of(0, 0) : usage;
@@ -76,7 +132,8 @@ public record UsageRecord(
                 stream,
                 sessionId,
                 tags,
-                labels);
+                labels,
+                access);
     }
 
     @Override

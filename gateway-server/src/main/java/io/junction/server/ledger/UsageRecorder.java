@@ -29,7 +29,8 @@ import org.slf4j.LoggerFactory;
  * the batch being written). A failed write is logged and its records are dropped and counted
  * ({@code reason="write_failed"}). {@link #close} stops the thread and writes everything queued.
  *
- * <p>Admin queries run on a separate thread, never on an event loop.
+ * <p>Each record also goes to the access log from the writer thread, so log I/O never runs on an
+ * event loop either. Admin queries run on a separate thread.
  */
 public final class UsageRecorder implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(UsageRecorder.class);
@@ -44,6 +45,7 @@ public final class UsageRecorder implements AutoCloseable {
 
     private final UsageStore store;
     private final GatewayMetrics metrics;
+    private volatile java.util.function.Consumer<UsageRecord> accessLog = r -> {};
     private final ArrayBlockingQueue<Item> queue;
     private final int batchSize;
     private final long intervalNanos;
@@ -111,6 +113,11 @@ public final class UsageRecorder implements AutoCloseable {
         r.closed = true;
         r.silent = true;
         return r;
+    }
+
+    /** Where each finished record goes besides the store (the access log), on the writer thread. */
+    public void accessLog(java.util.function.Consumer<UsageRecord> sink) {
+        this.accessLog = sink;
     }
 
     public boolean enabled() {
@@ -206,6 +213,11 @@ public final class UsageRecorder implements AutoCloseable {
         }
         if (r == null) {
             return;
+        }
+        try {
+            accessLog.accept(r);
+        } catch (RuntimeException e) {
+            log.warn("access log: {}", e.toString());
         }
         if (pending.isEmpty()) {
             oldestPendingNanos = clock.getAsLong();

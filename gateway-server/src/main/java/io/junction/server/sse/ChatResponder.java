@@ -75,6 +75,9 @@ public final class ChatResponder implements CallListener {
     private Usage usage;
     private Cost cost;
     private boolean estimated;
+    private String clientAddress;
+    private String userAgent;
+    private String traceparent;
 
     public ChatResponder(
             ChannelHandlerContext ctx, GatewayContext gw, ChatRequest request, String requestId, Runnable onDone) {
@@ -96,6 +99,13 @@ public final class ChatResponder implements CallListener {
         this.parseNanos = System.nanoTime() - receivedNanos;
     }
 
+    /** For the access log: the client's address, its user agent and W3C {@code traceparent} (nullable). */
+    public void client(String clientAddress, String userAgent, String traceparent) {
+        this.clientAddress = clientAddress;
+        this.userAgent = userAgent;
+        this.traceparent = traceparent;
+    }
+
     public void bind(RoutedCall call) {
         this.call = call;
     }
@@ -109,6 +119,9 @@ public final class ChatResponder implements CallListener {
         long t0 = System.nanoTime();
         if (response.usage() != null) {
             account(info.target(), response.usage(), false);
+            if (gw.config().logging().logPayloads()) {
+                received.add(response); // for the access log
+            }
         } else {
             // no usage from the provider: estimate now, the answer's extra_fields and headers need it
             received.add(response);
@@ -300,7 +313,8 @@ public final class ChatResponder implements CallListener {
                 request.isStream(),
                 request.sessionId(),
                 request.tags(),
-                request.effectiveLabels());
+                request.effectiveLabels(),
+                access());
         UsageAccountant accountant = gw.accountant();
         if (!accounted && info != null && info.usage() != null) {
             account(target, info.usage(), false);
@@ -312,6 +326,16 @@ public final class ChatResponder implements CallListener {
         } else {
             accountant.finishWithoutUsage(base);
         }
+    }
+
+    private UsageRecord.Access access() {
+        boolean payloads = gw.config().logging().logPayloads();
+        return new UsageRecord.Access(
+                clientAddress,
+                userAgent,
+                traceparent,
+                payloads ? request.messages() : null,
+                payloads ? received : null);
     }
 
     private ExtraFields extraFields(CallInfo info, String modelFromUpstream, int inProgress) {

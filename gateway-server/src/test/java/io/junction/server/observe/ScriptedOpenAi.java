@@ -24,6 +24,9 @@ final class ScriptedOpenAi implements AutoCloseable {
             + "\"completion_tokens_details\":{\"reasoning_tokens\":40}}";
 
     final CopyOnWriteArrayList<String> bodies = new CopyOnWriteArrayList<>();
+    /** Each request's {@code traceparent} header ("" when absent), in arrival order. */
+    final CopyOnWriteArrayList<String> traceparents = new CopyOnWriteArrayList<>();
+
     private final HttpServer server;
     private final ExecutorService pool = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "scripted-openai");
@@ -45,6 +48,8 @@ final class ScriptedOpenAi implements AutoCloseable {
     private void handle(HttpExchange ex) throws IOException {
         String body = new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
         bodies.add(body);
+        String tp = ex.getRequestHeaders().getFirst("traceparent");
+        traceparents.add(tp == null ? "" : tp);
         boolean usage = !body.contains(NO_USAGE);
         boolean stream = body.contains("\"stream\":true");
         String model = body.replaceAll("(?s).*\"model\":\"([^\"]*)\".*", "$1");

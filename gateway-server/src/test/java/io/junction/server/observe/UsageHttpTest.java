@@ -245,6 +245,48 @@ class UsageHttpTest {
     }
 
     @Test
+    void oneAccessLogLinePerRequestAndTheTraceparentGoesUpstream() throws Exception {
+        ch.qos.logback.classic.Logger access =
+                (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(AccessLog.LOGGER);
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> lines =
+                new ch.qos.logback.core.read.ListAppender<>();
+        lines.start();
+        access.addAppender(lines);
+        try {
+            String tp = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+            HttpResponse<String> r = gw.post(
+                    "/v1/chat/completions",
+                    chat("oai/gpt-4o-mini", "traced", false, false),
+                    Map.of(
+                            "authorization", "Bearer sk-a",
+                            "traceparent", tp,
+                            "user-agent", "usage-test/1.0",
+                            "x-request-id", "req-traced"));
+            assertThat(r.statusCode()).isEqualTo(200);
+            assertThat(upstream.traceparents).contains(tp);
+            await("the access log line", () -> lines.list.stream()
+                    .anyMatch(e -> e.getFormattedMessage().contains("req-traced")));
+            String line = lines.list.stream()
+                    .map(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage)
+                    .filter(l -> l.contains("req-traced"))
+                    .findFirst()
+                    .orElseThrow();
+            JsonNode j = Json.MAPPER.readTree(line);
+            assertThat(j.get("key").asText()).isEqualTo("team-a");
+            assertThat(j.get("client").asText()).isEqualTo("127.0.0.1");
+            assertThat(j.get("user_agent").asText()).isEqualTo("usage-test/1.0");
+            assertThat(j.get("trace_id").asText()).isEqualTo("4bf92f3577b34da6a3ce929d0e0e4736");
+            assertThat(j.get("prompt_tokens").asInt()).isEqualTo(1000);
+            assertThat(j.get("cost_usd").asDouble()).isCloseTo(0.000195, within(1e-12));
+            assertThat(line).doesNotContain("sk-a").doesNotContain("traced\"}]").doesNotContain("hello world");
+            assertThat(lines.list.stream().filter(e -> e.getFormattedMessage().contains("req-traced")))
+                    .hasSize(1);
+        } finally {
+            access.detachAppender(lines);
+        }
+    }
+
+    @Test
     void adminUsageNeedsTheAdminKeyAndSpeaksCsv() throws Exception {
         assertThat(gw.get("/admin/usage", Map.of()).statusCode()).isEqualTo(401);
         assertThat(gw.get("/admin/usage", KEY).statusCode()).isEqualTo(401);
