@@ -340,6 +340,9 @@ public final class ConfigLoader {
         if (c.metrics().maxKeyLabels() < 1) {
             throw new ConfigException(file + ": metrics.max_key_labels: must be positive");
         }
+        if (c.metrics().maxTagLabels() < 1) {
+            throw new ConfigException(file + ": metrics.max_tag_labels: must be positive");
+        }
     }
 
     private void checkProvider(String file, String name, ProviderSpec spec) {

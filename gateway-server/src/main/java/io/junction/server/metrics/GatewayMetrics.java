@@ -59,6 +59,8 @@ public final class GatewayMetrics implements AutoCloseable {
     public static final String CIRCUIT = "junction.circuit.state";
     public static final String LEDGER_DROPPED = "junction.ledger.dropped";
     public static final String LEDGER_WRITTEN = "junction.ledger.written";
+    public static final String TAG_REQUESTS = "junction.tag.requests";
+    public static final String TAG_COST = "junction.tag.cost.usd";
     static final int MAX_MODEL_TAGS = 200;
     static final String OTHER = "other";
 
@@ -73,6 +75,8 @@ public final class GatewayMetrics implements AutoCloseable {
     private final ConcurrentHashMap<String, Counter> ledgerDropped = new ConcurrentHashMap<>();
     private final Set<String> models = ConcurrentHashMap.newKeySet();
     private final Set<String> keys = ConcurrentHashMap.newKeySet();
+    private final Set<String> tagValues = ConcurrentHashMap.newKeySet();
+    private final ConcurrentHashMap<String, Counter[]> tagMeters = new ConcurrentHashMap<>();
     private final Counter fallbacks;
     private final Counter ledgerWritten;
     private final Timer overhead;
@@ -307,6 +311,39 @@ public final class GatewayMetrics implements AutoCloseable {
                 .tags(tags)
                 .tag("type", type)
                 .register(registry);
+    }
+
+    /**
+     * Per-tag request and spend counters, when {@code metrics.tag_labels} is on: each tag of a request
+     * counts it once (so tag series do not add up to the total). Tags past the cap count as "other".
+     */
+    public void tags(List<String> tags, Cost cost) {
+        if (!spec.tagLabels() || tags.isEmpty()) {
+            return;
+        }
+        for (int i = 0; i < tags.size(); i++) {
+            String t = tags.get(i);
+            String label = tagValues.contains(t)
+                    ? t
+                    : (tagValues.size() < spec.maxTagLabels() && tagValues.add(t)) || tagValues.contains(t) ? t : OTHER;
+            Counter[] c = tagMeters.get(label);
+            if (c == null) {
+                c = tagMeters.computeIfAbsent(label, l -> new Counter[] {
+                    Counter.builder(TAG_REQUESTS)
+                            .description("Chat requests per request tag (metrics.tag_labels)")
+                            .tag("tag", l)
+                            .register(registry),
+                    Counter.builder(TAG_COST)
+                            .description("Spend in USD per request tag (metrics.tag_labels; priced calls only)")
+                            .tag("tag", l)
+                            .register(registry)
+                });
+            }
+            c[0].increment();
+            if (cost != null) {
+                c[1].increment(cost.total());
+            }
+        }
     }
 
     /** A call whose model has no price. */

@@ -76,11 +76,13 @@ public final class UsageAccountant {
             metrics.usage(target.provider().name(), record.modelRequested(), record.keyName())
                     .add(usage, cost);
         }
+        metrics.tags(record.tags(), cost);
         recorder.record(record.withUsage(usage, cost, estimated));
     }
 
     /** A call that used no tokens (refused, or failed before a provider answered). */
     public void finishWithoutUsage(UsageRecord record) {
+        metrics.tags(record.tags(), null);
         recorder.record(record);
     }
 
@@ -95,6 +97,7 @@ public final class UsageAccountant {
             Cost c = cost(target, u);
             metrics.usage(target.provider().name(), record.modelRequested(), record.keyName())
                     .add(u, c);
+            metrics.tags(record.tags(), c);
             return record.withUsage(u, c, true);
         });
     }
