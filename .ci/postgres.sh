@@ -6,12 +6,12 @@
 
 junction_pg_start() {
   local bindir
-  bindir=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+  bindir=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)
   if [ -z "$bindir" ] && [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null; then
     echo "CI: installing PostgreSQL (Debian package) for the ledger test"
     (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql) >/tmp/junction-pg-install.log 2>&1 \
       || { echo "CI: WARNING: apt-get install postgresql failed (see /tmp/junction-pg-install.log)"; }
-    bindir=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+    bindir=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)
   fi
   if [ -z "$bindir" ]; then
     echo "CI: WARNING: no PostgreSQL server: the ledger's PostgreSQL test will be SKIPPED"
@@ -54,4 +54,6 @@ junction_pg_stop() {
   fi
 }
 
-junction_pg_start
+# Called in an || list, so `set -e` of the caller cannot abort CI halfway through: any failure here
+# only means the PostgreSQL test is skipped.
+junction_pg_start || echo "CI: WARNING: PostgreSQL setup failed: the ledger's PostgreSQL test will be SKIPPED"
