@@ -1,17 +1,22 @@
 package io.junction.server;
 
 import io.junction.core.config.JunctionConfig;
+import io.junction.core.pricing.PricingTable;
 import io.junction.core.route.ModelResolver;
 import io.junction.core.route.RoutePlanner;
 import io.junction.core.route.RouteState;
 import io.junction.core.spi.ProviderRegistry;
+import io.junction.core.usage.TokenEstimator;
 import io.junction.server.auth.KeyAuthenticator;
 import io.junction.server.http.GatewayContext;
+import io.junction.server.ledger.UsageRecorder;
 import io.junction.server.lifecycle.ConfigStatus;
 import io.junction.server.lifecycle.DrainDeadline;
 import io.junction.server.lifecycle.Lifecycle;
 import io.junction.server.lifecycle.Readiness;
 import io.junction.server.metrics.GatewayMetrics;
+import io.junction.server.observe.AccessLog;
+import io.junction.server.observe.UsageAccountant;
 import io.junction.server.pipeline.ServerChannelInitializer;
 import io.junction.server.upstream.NettyUpstreamTransport;
 import io.junction.server.upstream.ProxySettings;
@@ -79,6 +84,7 @@ public final class JunctionServer implements AutoCloseable {
     private final NettyUpstreamTransport transport;
     private final GatewayMetrics metrics;
     private final ProviderRegistry registry;
+    private final UsageRecorder recorder;
     private final AtomicReference<GatewayContext> context;
     private final Lifecycle lifecycle;
     private final JunctionConfig startConfig;
@@ -103,9 +109,13 @@ public final class JunctionServer implements AutoCloseable {
         threads = config.server().eventLoopThreads() > 0
                 ? config.server().eventLoopThreads()
                 : Runtime.getRuntime().availableProcessors();
+        metrics = new GatewayMetrics(config.metrics());
+        recorder = UsageRecorder.start(config.ledger(), metrics); // opens/migrates the ledger: fails fast
+        TokenEstimator.warmUpInBackground();
+        recorder.accessLog(AccessLog.of(config.logging()));
         boss = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory(ACCEPTOR_THREAD_PREFIX), t.factory());
         workers = new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory(LOOP_THREAD_PREFIX), t.factory());
-        metrics = new GatewayMetrics();
+        metrics.bindEventLoops(workers);
         transport = new NettyUpstreamTransport(t.client(), t.datagram(), ProxySettings.fromEnvironment(), 50_000);
         ConfigStatus configStatus = new ConfigStatus(source, Instant.now());
         configStatus.bindTo(metrics.registry());
@@ -127,6 +137,7 @@ public final class JunctionServer implements AutoCloseable {
                     .channel();
         } catch (RuntimeException | InterruptedException e) {
             shutdownGroups();
+            recorder.close();
             throw e;
         }
         log.info(
@@ -158,7 +169,8 @@ public final class JunctionServer implements AutoCloseable {
                 transport,
                 metrics,
                 routes,
-                new RoutePlanner(config, resolver, routes.stats()));
+                new RoutePlanner(config, resolver, routes.stats()),
+                new UsageAccountant(PricingTable.load(config.pricing()), metrics, recorder));
     }
 
     public int port() {
@@ -248,6 +260,10 @@ public final class JunctionServer implements AutoCloseable {
         return out;
     }
 
+    public UsageRecorder recorder() {
+        return recorder;
+    }
+
     private static Transport chooseTransport() {
         String wanted = System.getProperty("junction.transport", "auto");
         if (!"nio".equals(wanted) && Epoll.isAvailable()) {
@@ -331,6 +347,7 @@ public final class JunctionServer implements AutoCloseable {
         } finally {
             shutdownGroups();
             transport.close();
+            recorder.close(); // after the loops: every finished call's record is queued; writes them all
             metrics.close();
             stopped.countDown();
             log.info("Junction stopped");

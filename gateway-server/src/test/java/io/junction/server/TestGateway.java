@@ -27,9 +27,17 @@ public final class TestGateway implements AutoCloseable {
         server = JunctionServer.start(config, registry);
     }
 
-    /** Adds a loopback, free-port {@code server:} section unless the YAML has its own. */
+    /**
+     * Adds a loopback, free-port {@code server:} section unless the YAML has its own, and turns the
+     * usage ledger off unless the YAML configures one (no database files from unrelated tests).
+     */
     private static String withServer(String yaml) {
-        return yaml.contains("server:") ? yaml : "server: {host: 127.0.0.1, port: 0}\n" + yaml;
+        String y = yaml.contains("server:") ? yaml : "server: {host: 127.0.0.1, port: 0}\n" + yaml;
+        return y.contains("ledger:") ? y : y + "\nledger: { type: none }\n";
+    }
+
+    public JunctionServer server() {
+        return server;
     }
 
     public URI uri(String path) {
@@ -57,10 +65,6 @@ public final class TestGateway implements AutoCloseable {
                 .GET();
         headers.forEach(b::header);
         return client.send(b.build(), HttpResponse.BodyHandlers.ofString());
-    }
-
-    public JunctionServer server() {
-        return server;
     }
 
     public HttpClient client() {

@@ -24,8 +24,12 @@ final class Metrics {
                         "status", Integer.toString(status)));
     }
 
-    /** The sample of {@code name} whose labels are exactly {@code labels}; 0 when there is none. */
+    /**
+     * The sum of the samples of {@code name} whose labels include all of {@code labels} (other labels,
+     * such as {@code error_type}, may have any value); 0 when there is none.
+     */
     static double value(String scrape, String name, Map<String, String> labels) {
+        double sum = 0;
         for (String line : scrape.split("\n")) {
             Matcher m = SAMPLE.matcher(line);
             if (!m.find() || !m.group(1).equals(name)) {
@@ -36,10 +40,10 @@ final class Metrics {
             while (l.find()) {
                 found.put(l.group(1), l.group(2));
             }
-            if (found.equals(labels)) {
-                return Double.parseDouble(m.group(3));
+            if (found.entrySet().containsAll(labels.entrySet())) {
+                sum += Double.parseDouble(m.group(3));
             }
         }
-        return 0;
+        return sum;
     }
 }

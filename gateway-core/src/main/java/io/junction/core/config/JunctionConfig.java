@@ -15,11 +15,15 @@ public record JunctionConfig(
         Map<String, AliasSpec> models,
         AdminSpec admin,
         RoutingSpec routing,
-        Map<String, AbCampaignSpec> abCampaigns) {
+        Map<String, AbCampaignSpec> abCampaigns,
+        Map<String, PriceSpec> pricing,
+        LedgerSpec ledger,
+        MetricsSpec metrics,
+        LoggingSpec logging) {
 
     public JunctionConfig(
             ServerSpec server, List<KeySpec> keys, Map<String, ProviderSpec> providers, Map<String, AliasSpec> models) {
-        this(server, keys, providers, models, null, null, null);
+        this(server, keys, providers, models, null, null, null, null, null, null, null);
     }
 
     public JunctionConfig(
@@ -28,7 +32,18 @@ public record JunctionConfig(
             Map<String, ProviderSpec> providers,
             Map<String, AliasSpec> models,
             AdminSpec admin) {
-        this(server, keys, providers, models, admin, null, null);
+        this(server, keys, providers, models, admin, null, null, null, null, null, null);
+    }
+
+    public JunctionConfig(
+            ServerSpec server,
+            List<KeySpec> keys,
+            Map<String, ProviderSpec> providers,
+            Map<String, AliasSpec> models,
+            AdminSpec admin,
+            RoutingSpec routing,
+            Map<String, AbCampaignSpec> abCampaigns) {
+        this(server, keys, providers, models, admin, routing, abCampaigns, null, null, null, null);
     }
 
     public JunctionConfig {
@@ -39,10 +54,15 @@ public record JunctionConfig(
         admin = admin == null ? AdminSpec.NONE : admin;
         routing = routing == null ? RoutingSpec.DEFAULTS : routing;
         abCampaigns = abCampaigns == null ? Map.of() : new LinkedHashMap<>(abCampaigns);
+        pricing = pricing == null ? Map.of() : new LinkedHashMap<>(pricing);
+        ledger = ledger == null ? LedgerSpec.DEFAULTS : ledger;
+        metrics = metrics == null ? MetricsSpec.DEFAULTS : metrics;
+        logging = logging == null ? LoggingSpec.DEFAULTS : logging;
     }
 
-    /** The same config with other providers (used when defaults are filled in at load). */
+    /** This config with other providers (everything else unchanged; used when defaults are filled in at load). */
     public JunctionConfig withProviders(Map<String, ProviderSpec> newProviders) {
-        return new JunctionConfig(server, keys, newProviders, models, admin, routing, abCampaigns);
+        return new JunctionConfig(
+                server, keys, newProviders, models, admin, routing, abCampaigns, pricing, ledger, metrics, logging);
     }
 }

@@ -16,6 +16,7 @@ public final class CallInfo {
     Usage usage;
     String finishReason;
     boolean committed;
+    long overheadNanos;
 
     CallInfo(String requestedModel, long startNanos) {
         this.requestedModel = requestedModel;
@@ -56,6 +57,16 @@ public final class CallInfo {
 
     public String finishReason() {
         return finishReason;
+    }
+
+    /**
+     * Time spent inside Junction on this call's behalf so far, on the event loop: encoding and
+     * opening each attempt's upstream request, and decoding each piece of upstream body (for streams
+     * that includes re-encoding and writing the chunks it held to the client). Upstream waits are
+     * not included.
+     */
+    public long overheadNanos() {
+        return overheadNanos;
     }
 
     /** True once bytes of a streamed answer went to the client: no failover after that point. */

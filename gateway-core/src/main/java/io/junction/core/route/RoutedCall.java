@@ -64,6 +64,7 @@ public final class RoutedCall {
     private final RouteState state;
     private final DoubleSupplier random;
     private final CallInfo info;
+    private java.util.Map<String, String> extraHeaders = java.util.Map.of();
 
     private int index = -1;
     private int retriesUsed;
@@ -152,6 +153,11 @@ public final class RoutedCall {
     /** Where to continue when a target answers {@code context_length_exceeded}. Call before start. */
     public void contextFallbacks(List<Target> targets) {
         this.contextFallbacks = targets;
+    }
+
+    /** Headers added to every upstream request of this call (W3C trace context); before {@link #start}. */
+    public void upstreamHeaders(java.util.Map<String, String> headers) {
+        this.extraHeaders = headers;
     }
 
     public void start() {
@@ -304,6 +310,18 @@ public final class RoutedCall {
             run.failed(GatewayException.internal("Could not build the request for " + target.id(), e));
             return;
         }
+        if (!extraHeaders.isEmpty()) {
+            java.util.Map<String, String> h = new java.util.LinkedHashMap<>(upstream.headers());
+            h.putAll(extraHeaders);
+            upstream = new UpstreamRequest(
+                    upstream.method(),
+                    upstream.uri(),
+                    h,
+                    upstream.body(),
+                    upstream.stream(),
+                    upstream.connectTimeout(),
+                    upstream.readTimeout());
+        }
         Long ttftMs = settings.ttft() != null
                 ? Long.valueOf(settings.ttft().toMillis())
                 : target.provider().spec().ttftTimeoutMs();
@@ -311,6 +329,7 @@ public final class RoutedCall {
             run.ttftTimer = scheduler.schedule(run::ttftExpired, TimeUnit.MILLISECONDS.toNanos(ttftMs));
         }
         run.attach(target.adapter().transport(network).open(upstream, loop, run));
+        info.overheadNanos += scheduler.nanoTime() - info.attemptStartNanos; // encode + open: Junction's time
     }
 
     /**
@@ -536,6 +555,7 @@ public final class RoutedCall {
                     requestMore();
                 }
                 case STREAM -> {
+                    long decodeStart = scheduler.nanoTime();
                     try {
                         decoder.decode(content, this);
                     } catch (GatewayException e) {
@@ -547,6 +567,7 @@ public final class RoutedCall {
                                 "sent a stream that could not be decoded: " + e.getMessage()));
                         return;
                     }
+                    info.overheadNanos += scheduler.nanoTime() - decodeStart; // decode + relay to the client
                     if (stale()) {
                         return;
                     }
@@ -577,6 +598,7 @@ public final class RoutedCall {
                 }
                 case BODY -> {
                     ChatResponse response;
+                    long decodeStart = scheduler.nanoTime();
                     try {
                         response = target.adapter().decodeResponse(bodyOrEmpty(), sent, target);
                     } catch (GatewayException e) {
@@ -591,6 +613,7 @@ public final class RoutedCall {
                         return;
                     }
                     releaseBody();
+                    info.overheadNanos += scheduler.nanoTime() - decodeStart;
                     won(this);
                     done = true;
                     succeeded();

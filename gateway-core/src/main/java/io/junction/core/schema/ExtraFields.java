@@ -1,23 +1,35 @@
 package io.junction.core.schema;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+import io.junction.core.pricing.Cost;
 import java.util.List;
 
 /**
- * Junction's {@code extra_fields} block on responses: who served the request, how long it took, and
- * every upstream attempt made. Turned off with {@code server.extra_fields: false} for clients that
- * reject unknown fields.
+ * Junction's {@code extra_fields} block on responses: who served the request, how long it took, what
+ * it cost, and every upstream attempt made. Turned off with {@code server.extra_fields: false} for
+ * clients that reject unknown fields.
+ *
+ * <p>{@code cost} is USD by part ({@code input}, {@code cached_input}, {@code cache_write},
+ * {@code output}, {@code total}), or {@code null} when the model has no price. {@code ttft_ms} is
+ * set on streams only. {@code overhead_us} is the time spent inside Junction, upstream waits
+ * excluded (see docs/observability.md). {@code usage_estimated} is true when the usage (and so the
+ * cost) was counted by Junction because the provider reported none.
  */
 public record ExtraFields(
         String provider,
         String modelRequested,
         String modelUsed,
         Long latencyMs,
+        Long ttftMs,
+        Long overheadUs,
+        Boolean usageEstimated,
+        @JsonInclude(JsonInclude.Include.ALWAYS) Cost cost,
         List<AttemptInfo> attempts,
         String abArm) {
 
     public ExtraFields(
             String provider, String modelRequested, String modelUsed, Long latencyMs, List<AttemptInfo> attempts) {
-        this(provider, modelRequested, modelUsed, latencyMs, attempts, null);
+        this(provider, modelRequested, modelUsed, latencyMs, null, null, null, null, attempts, null);
     }
 
     /**

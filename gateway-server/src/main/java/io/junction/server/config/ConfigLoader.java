@@ -17,9 +17,12 @@ import io.junction.core.config.AliasSpec;
 import io.junction.core.config.BreakerSpec;
 import io.junction.core.config.JunctionConfig;
 import io.junction.core.config.KeySpec;
+import io.junction.core.config.LedgerSpec;
+import io.junction.core.config.PriceSpec;
 import io.junction.core.config.ProviderSpec;
 import io.junction.core.config.RetrySpec;
 import io.junction.core.config.RoutingSpec;
+import io.junction.core.pricing.PricingTable;
 import io.junction.core.schema.Json;
 import io.junction.core.spi.ProviderAdapter;
 import io.junction.core.spi.ProviderRegistry;
@@ -324,6 +327,7 @@ public final class ConfigLoader {
             throw new ConfigException(
                     file + ": server: request_timeout_ms must be positive and stream_keepalive_ms not negative");
         }
+        checkObservability(file, c);
         if (c.admin().key() != null && c.admin().key().isBlank()) {
             throw new ConfigException(file + ": admin.key: empty (remove admin: to turn admin endpoints off)");
         }
@@ -376,6 +380,35 @@ public final class ConfigLoader {
         }
         int slash = model.indexOf('/');
         return slash > 0 && slash < model.length() - 1 && c.providers().containsKey(model.substring(0, slash));
+    }
+
+    /** {@code pricing:}, {@code ledger:} and {@code metrics:}. */
+    private static void checkObservability(String file, JunctionConfig c) {
+        for (Map.Entry<String, PriceSpec> e : c.pricing().entrySet()) {
+            String problem = PricingTable.problem(e.getKey(), e.getValue());
+            if (problem != null) {
+                throw new ConfigException(file + ": pricing." + e.getKey() + ": " + problem);
+            }
+        }
+        LedgerSpec l = c.ledger();
+        if (!Set.of("sqlite", "postgres", "none").contains(l.type())) {
+            throw new ConfigException(
+                    file + ": ledger.type: expected sqlite, postgres or none, got '" + l.type() + "'");
+        }
+        if ("postgres".equals(l.type()) && (l.url() == null || !l.url().startsWith("jdbc:postgresql:"))) {
+            throw new ConfigException(
+                    file + ": ledger.url: type postgres needs a JDBC URL (jdbc:postgresql://host:5432/database)");
+        }
+        if (l.queueSize() < 1 || l.batchSize() < 1 || l.flushIntervalMs() < 1 || l.flushIntervalMs() > 60_000) {
+            throw new ConfigException(file + ": ledger: queue_size and batch_size must be positive and"
+                    + " flush_interval_ms between 1 and 60000");
+        }
+        if (c.metrics().maxKeyLabels() < 1) {
+            throw new ConfigException(file + ": metrics.max_key_labels: must be positive");
+        }
+        if (c.metrics().maxTagLabels() < 1) {
+            throw new ConfigException(file + ": metrics.max_tag_labels: must be positive");
+        }
     }
 
     private void checkProvider(String file, String name, ProviderSpec spec) {

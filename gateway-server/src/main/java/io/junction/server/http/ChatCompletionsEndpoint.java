@@ -37,6 +37,7 @@ final class ChatCompletionsEndpoint {
             KeyAuthenticator.Principal principal,
             String requestId,
             Runnable onDone) {
+        long receivedNanos = System.nanoTime();
         String contentType = req.headers().get(HttpHeaderNames.CONTENT_TYPE);
         if (contentType != null && !isJson(contentType)) {
             throw new GatewayException(
@@ -87,6 +88,17 @@ final class ChatCompletionsEndpoint {
         call.recordSkipped(plan.skipped());
         call.contextFallbacks(plan.contextFallbacks());
         responder.bind(call);
+        responder.observe(principal.name(), receivedNanos);
+        String traceparent = TraceContext.traceparent(req.headers());
+        if (traceparent != null) {
+            call.upstreamHeaders(TraceContext.propagation(req.headers(), traceparent));
+        }
+        responder.client(
+                ctx.channel().remoteAddress() instanceof java.net.InetSocketAddress a && a.getAddress() != null
+                        ? a.getAddress().getHostAddress()
+                        : null,
+                req.headers().get(HttpHeaderNames.USER_AGENT),
+                traceparent);
         return responder;
     }
 

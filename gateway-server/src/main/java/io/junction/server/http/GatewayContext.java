@@ -1,13 +1,16 @@
 package io.junction.server.http;
 
 import io.junction.core.config.JunctionConfig;
+import io.junction.core.pricing.PricingTable;
 import io.junction.core.route.BreakerRegistry;
 import io.junction.core.route.ModelResolver;
 import io.junction.core.route.RoutePlanner;
 import io.junction.core.route.RouteState;
 import io.junction.core.transport.UpstreamTransport;
 import io.junction.server.auth.KeyAuthenticator;
+import io.junction.server.ledger.UsageRecorder;
 import io.junction.server.metrics.GatewayMetrics;
+import io.junction.server.observe.UsageAccountant;
 
 /** What request handling needs, built once from a loaded config. Immutable and shared by all loops. */
 public record GatewayContext(
@@ -17,7 +20,28 @@ public record GatewayContext(
         UpstreamTransport transport,
         GatewayMetrics metrics,
         RouteState routes,
-        RoutePlanner planner) {
+        RoutePlanner planner,
+        UsageAccountant accountant) {
+
+    /** Without a ledger: prices from the shipped table and the config, records discarded. */
+    public GatewayContext(
+            JunctionConfig config,
+            ModelResolver resolver,
+            KeyAuthenticator auth,
+            UpstreamTransport transport,
+            GatewayMetrics metrics,
+            RouteState routes,
+            RoutePlanner planner) {
+        this(
+                config,
+                resolver,
+                auth,
+                transport,
+                metrics,
+                routes,
+                planner,
+                new UsageAccountant(PricingTable.load(config.pricing()), metrics, UsageRecorder.disabled(metrics)));
+    }
 
     public BreakerRegistry breakers() {
         return routes.breakers();

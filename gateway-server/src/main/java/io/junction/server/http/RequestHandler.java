@@ -40,6 +40,8 @@ public final class RequestHandler extends ChannelInboundHandlerAdapter {
     private final Lifecycle lifecycle;
     private final ArrayDeque<FullHttpRequest> waiting = new ArrayDeque<>(0);
     private ChatResponder active;
+    /** An admin usage query is running off the loop; its answer comes before the next request's. */
+    private boolean adminQueryActive;
 
     public RequestHandler(Supplier<GatewayContext> gateway, Lifecycle lifecycle) {
         this.gateway = gateway;
@@ -52,7 +54,7 @@ public final class RequestHandler extends ChannelInboundHandlerAdapter {
             ReferenceCountUtil.release(msg);
             return;
         }
-        if (active != null) {
+        if (active != null || adminQueryActive) {
             waiting.add(req);
             return;
         }
@@ -112,6 +114,16 @@ public final class RequestHandler extends ChannelInboundHandlerAdapter {
                         gw.auth().authenticate(req.headers().get(HttpHeaderNames.AUTHORIZATION));
                 String id = QueryStringDecoder.decodeComponent(path.substring("/v1/models/".length()));
                 response = HttpResponses.json(200, ModelsEndpoint.one(gw, principal, id), requestId);
+            } else if (path.equals("/admin/usage") || path.equals("/admin/usage.csv")) {
+                endpoint = "admin";
+                requireMethod(req, HttpMethod.GET);
+                AdminEndpoint.authorize(gw, req.headers().get(HttpHeaderNames.AUTHORIZATION));
+                AdminUsageEndpoint.start(ctx, gw, req, requestId, path.endsWith(".csv"), start, () -> {
+                    adminQueryActive = false;
+                    onCallDone(ctx);
+                });
+                adminQueryActive = true;
+                return;
             } else if (path.equals("/admin/routes")) {
                 endpoint = "admin";
                 requireMethod(req, HttpMethod.GET);
@@ -238,7 +250,7 @@ public final class RequestHandler extends ChannelInboundHandlerAdapter {
         }
         if (evt instanceof IdleStateEvent) {
             // An idle keep-alive connection is closed; one waiting on a slow upstream answer is not.
-            if (active == null && waiting.isEmpty()) {
+            if (active == null && !adminQueryActive && waiting.isEmpty()) {
                 ctx.close();
             }
             return;

@@ -1,6 +1,7 @@
 package io.junction.server.sse;
 
 import io.junction.core.error.GatewayException;
+import io.junction.core.pricing.Cost;
 import io.junction.core.route.Attempt;
 import io.junction.core.route.CallInfo;
 import io.junction.core.route.CallListener;
@@ -10,9 +11,16 @@ import io.junction.core.schema.ChatRequest;
 import io.junction.core.schema.ChatResponse;
 import io.junction.core.schema.ExtraFields;
 import io.junction.core.schema.Json;
+import io.junction.core.schema.Usage;
+import io.junction.core.spi.Target;
 import io.junction.core.stream.SseEncoder;
+import io.junction.core.usage.CompletionText;
 import io.junction.server.http.GatewayContext;
 import io.junction.server.http.HttpResponses;
+import io.junction.server.ledger.UsageRecord;
+import io.junction.server.metrics.GatewayMetrics;
+import io.junction.server.observe.ErrorTypes;
+import io.junction.server.observe.UsageAccountant;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.DefaultHttpContent;
@@ -51,6 +59,27 @@ public final class ChatResponder implements CallListener {
     private boolean headersSent;
     private String abArm;
 
+    // ---- accounting (see docs/observability.md) ----
+    private final long receivedEpochMs = System.currentTimeMillis();
+    private long receivedNanos = System.nanoTime();
+    private String keyName = "anonymous";
+    /** Request arrival (parse, validation, routing plan) to the call being built. */
+    private long parseNanos;
+    /** Time this responder spent encoding a non-streamed answer. */
+    private long selfNanos;
+    /** What the client received, for estimating usage the provider did not report. */
+    private final CompletionText received = new CompletionText();
+
+    private GatewayMetrics.StreamMeters streamMeters;
+    private long lastChunkNanos;
+    private boolean accounted;
+    private Usage usage;
+    private Cost cost;
+    private boolean estimated;
+    private String clientAddress;
+    private String userAgent;
+    private String traceparent;
+
     public ChatResponder(
             ChannelHandlerContext ctx, GatewayContext gw, ChatRequest request, String requestId, Runnable onDone) {
         this.ctx = ctx;
@@ -58,6 +87,24 @@ public final class ChatResponder implements CallListener {
         this.request = request;
         this.requestId = requestId;
         this.onDone = onDone;
+        gw.metrics().callStarted();
+    }
+
+    /**
+     * Who is calling ({@code keyName}) and when the request arrived ({@link System#nanoTime()}):
+     * called once the call is built, so the time since then is Junction's request-side overhead.
+     */
+    public void observe(String keyName, long receivedNanos) {
+        this.keyName = keyName;
+        this.receivedNanos = receivedNanos;
+        this.parseNanos = System.nanoTime() - receivedNanos;
+    }
+
+    /** For the access log: the client's address, its user agent and W3C {@code traceparent} (nullable). */
+    public void client(String clientAddress, String userAgent, String traceparent) {
+        this.clientAddress = clientAddress;
+        this.userAgent = userAgent;
+        this.traceparent = traceparent;
     }
 
     /** The A/B arm the planner chose for this call, reported in {@code extra_fields.ab_arm}. */
@@ -75,12 +122,46 @@ public final class ChatResponder implements CallListener {
 
     @Override
     public void onResponse(ChatResponse response, CallInfo info) {
+        long t0 = System.nanoTime();
+        if (response.usage() != null) {
+            account(info.target(), response.usage(), false);
+            if (gw.config().logging().logPayloads()) {
+                received.add(response); // for the access log
+            }
+        } else {
+            // no usage from the provider: estimate now, the answer's extra_fields and headers need it
+            received.add(response);
+            account(info.target(), UsageAccountant.estimateNow(info.target(), request, received), true);
+        }
         ChatResponse out =
                 gw.extraFields() ? response.withExtraFields(extraFields(info, response.model(), 0)) : response;
-        FullHttpResponse r = HttpResponses.json(200, Json.bytes(out), requestId);
+        byte[] body = Json.bytes(out);
+        selfNanos += System.nanoTime() - t0;
+        FullHttpResponse r = HttpResponses.json(200, body, requestId);
         routingHeaders(r.headers(), info, 0);
+        if (cost != null) {
+            r.headers().set(COST_HEADER, cost.totalString());
+        }
+        r.headers().set(OVERHEAD_HEADER, Long.toString(overheadNanos(info) / 1000));
         ctx.writeAndFlush(r);
         done(200, info);
+    }
+
+    public static final String COST_HEADER = "x-junction-cost-usd";
+    public static final String OVERHEAD_HEADER = "x-junction-overhead-us";
+
+    /** Prices the call's usage: once per call. */
+    private void account(Target target, Usage u, boolean isEstimate) {
+        if (!accounted && target != null && u != null) {
+            accounted = true;
+            usage = u;
+            estimated = isEstimate;
+            cost = gw.accountant().cost(target, u);
+        }
+    }
+
+    private long overheadNanos(CallInfo info) {
+        return parseNanos + (info == null ? 0 : info.overheadNanos()) + selfNanos;
     }
 
     @Override
@@ -88,6 +169,15 @@ public final class ChatResponder implements CallListener {
         if (!headersSent) {
             sendStreamHeaders(info);
         }
+        if (info.target() != null) {
+            streamMeters = gw.metrics().stream(info.target().provider().name());
+            streamMeters.ttft().record(ttftNanos(info), TimeUnit.NANOSECONDS);
+        }
+    }
+
+    /** Arrival to the first chunk (the stream's commit point). */
+    private long ttftNanos(CallInfo info) {
+        return parseNanos + info.firstChunkNanos() - info.startNanos();
     }
 
     /** Waiting for a slow first token: headers (once), then an SSE comment the client ignores. */
@@ -114,9 +204,18 @@ public final class ChatResponder implements CallListener {
 
     @Override
     public void onChunk(ChatChunk chunk, ByteBuf rawJson, CallInfo info) {
+        long now = System.nanoTime();
+        if (streamMeters != null) {
+            if (lastChunkNanos != 0) {
+                streamMeters.interChunk().record(now - lastChunkNanos, TimeUnit.NANOSECONDS);
+            }
+            lastChunkNanos = now;
+        }
+        received.add(chunk);
         ByteBuf frame;
         if (chunk.isUsageOnly() && gw.extraFields()) {
             // The final usage chunk carries extra_fields: it is the one chunk we re-encode.
+            account(info.target(), chunk.usage(), false);
             ReferenceCountUtil.release(rawJson);
             frame = SseEncoder.event(ctx.alloc(), chunk.withExtraFields(extraFields(info, chunk.model(), 1)));
         } else if (rawJson != null) {
@@ -144,7 +243,11 @@ public final class ChatResponder implements CallListener {
             routingHeaders(r.headers(), info, 0);
             ctx.writeAndFlush(r);
         }
-        done(error.status(), info);
+        finish(
+                error.status(),
+                ErrorTypes.classify(
+                        error.status(), error.code(), !info.attempts().isEmpty()),
+                info);
     }
 
     @Override
@@ -159,29 +262,86 @@ public final class ChatResponder implements CallListener {
             if (call != null) {
                 call.cancel();
             }
-            record(499, call == null ? null : call.info());
+            record(499, "caller_cancelled", call == null ? null : call.info(), true);
             onDone.run();
         }
     }
 
     private void done(int status, CallInfo info) {
+        finish(status, ErrorTypes.NONE, info);
+    }
+
+    private void finish(int status, String errorType, CallInfo info) {
         if (finished) {
             return;
         }
         finished = true;
-        record(status, info);
+        record(status, errorType, info, false);
         onDone.run();
     }
 
-    private void record(int status, CallInfo info) {
-        String provider = info == null || info.target() == null
-                ? "none"
-                : info.target().provider().name();
-        long nanos = System.nanoTime() - (info == null ? System.nanoTime() : info.startNanos());
-        gw.metrics().request("chat.completions", request.model(), provider, status, nanos);
+    /**
+     * The call ended: request, attempt and overhead metrics now; usage priced, counted and handed
+     * to the ledger. Usage the provider did not report is estimated (off the event loop) when the
+     * call got an answer or was cut or cancelled while one was in progress — a cancelled stream is
+     * billed for what was produced; a call refused or failed before any answer used no tokens.
+     */
+    private void record(int status, String errorType, CallInfo info, boolean cancelled) {
+        GatewayMetrics metrics = gw.metrics();
+        metrics.callEnded();
+        Target target = info == null ? null : info.target();
+        String provider = target == null ? "none" : target.provider().name();
+        long nanos = System.nanoTime() - receivedNanos;
+        metrics.request("chat.completions", request.model(), provider, status, errorType, nanos);
+        long overhead = overheadNanos(info);
+        metrics.overhead(overhead);
         if (info != null) {
-            gw.metrics().attempts(info.attempts(), status < 400);
+            metrics.attempts(info.attempts(), status < 400);
         }
+        UsageRecord base = new UsageRecord(
+                requestId,
+                receivedEpochMs,
+                keyName,
+                request.model(),
+                target == null ? null : target.model(),
+                target == null ? null : provider,
+                null,
+                null,
+                false,
+                TimeUnit.NANOSECONDS.toMillis(nanos),
+                info != null && request.isStream() && info.firstChunkNanos() != 0
+                        ? TimeUnit.NANOSECONDS.toMillis(ttftNanos(info))
+                        : null,
+                overhead / 1000,
+                status,
+                errorType,
+                info == null ? 0 : info.attempts().size(),
+                request.isStream(),
+                request.sessionId(),
+                request.tags(),
+                request.effectiveLabels(),
+                access());
+        UsageAccountant accountant = gw.accountant();
+        if (!accounted && info != null && info.usage() != null) {
+            account(target, info.usage(), false);
+        }
+        if (accounted) {
+            accountant.finish(base, target, usage, cost, estimated);
+        } else if (target != null && (status < 400 || info.committed() || cancelled)) {
+            accountant.finishEstimated(base, target, request, received);
+        } else {
+            accountant.finishWithoutUsage(base);
+        }
+    }
+
+    private UsageRecord.Access access() {
+        boolean payloads = gw.config().logging().logPayloads();
+        return new UsageRecord.Access(
+                clientAddress,
+                userAgent,
+                traceparent,
+                payloads ? request.messages() : null,
+                payloads ? received : null);
     }
 
     private ExtraFields extraFields(CallInfo info, String modelFromUpstream, int inProgress) {
@@ -203,6 +363,12 @@ public final class ChatResponder implements CallListener {
                 request.model(),
                 modelFromUpstream == null ? info.target().model() : modelFromUpstream,
                 ms,
+                request.isStream() && info.firstChunkNanos() != 0
+                        ? TimeUnit.NANOSECONDS.toMillis(ttftNanos(info))
+                        : null,
+                overheadNanos(info) / 1000,
+                estimated,
+                cost,
                 attempts,
                 abArm);
     }

@@ -90,7 +90,7 @@ class ConfigLoaderTest {
     void unknownTopLevelKey() {
         assertError(
                 "servr: {}\n",
-                "test.yaml: unknown key 'servr' (known keys: ab_campaigns, admin, keys, models, providers, routing, server)");
+                "test.yaml: unknown key 'servr' (known keys: ab_campaigns, admin, keys, ledger, logging, metrics, models, pricing, providers, routing, server)");
     }
 
     @Test
@@ -271,5 +271,58 @@ class ConfigLoaderTest {
                 new ConfigLoader(REGISTRY, name -> name.endsWith("_KEY") ? "test-value" : null).load(example);
             }
         }
+    }
+
+    @Test
+    void observabilityKeysHaveDefaultsAndBind() {
+        JunctionConfig d = load("providers: { mock: {} }\n");
+        assertThat(d.pricing()).isEmpty();
+        assertThat(d.ledger().type()).isEqualTo("sqlite");
+        assertThat(d.ledger().path()).isEqualTo("data/junction-usage.db");
+        assertThat(d.ledger().flushIntervalMs()).isEqualTo(1000);
+        assertThat(d.metrics().keyLabels()).isFalse();
+        assertThat(d.logging().accessLog()).isTrue();
+        assertThat(d.logging().logPayloads()).isFalse();
+
+        JunctionConfig c = load("""
+                providers: { oai: { type: openai } }
+                pricing:
+                  "oai/gpt-4o-mini": { input: 0.15, cached_input: 0.075, output: 0.60 }
+                  "anthropic/claude-*": { input: 3.0, cache_write: 3.75, cached_input: 0.30, output: 15.0 }
+                ledger: { type: postgres, url: "jdbc:postgresql://db:5432/junction", user: j, password: pw, batch_size: 50 }
+                metrics: { key_labels: true, max_key_labels: 10 }
+                logging: { log_payloads: true }
+                """);
+        assertThat(c.pricing().get("oai/gpt-4o-mini").cachedInput()).isEqualTo(0.075);
+        assertThat(c.pricing().get("anthropic/claude-*").cacheWrite()).isEqualTo(3.75);
+        assertThat(c.ledger().type()).isEqualTo("postgres");
+        assertThat(c.ledger().batchSize()).isEqualTo(50);
+        assertThat(c.ledger().toString()).doesNotContain("pw");
+        assertThat(c.metrics().maxKeyLabels()).isEqualTo(10);
+        assertThat(c.logging().logPayloads()).isTrue();
+    }
+
+    @Test
+    void badObservabilityKeysAreRejectedWithTheirPath() {
+        assertError(
+                "pricing: { \"oai/x\": { input: 1.0, outptu: 2.0 } }\n",
+                "test.yaml: pricing.oai/x: unknown key 'outptu' (known keys: cache_write, cached_input, input, output,"
+                        + " reasoning)");
+        assertError(
+                "pricing: { \"oai/x\": { input: -1.0, output: 2.0 } }\n",
+                "test.yaml: pricing.oai/x: prices must be non-negative numbers");
+        assertError(
+                "pricing: { \"gpt-4o\": { input: 1.0, output: 2.0 } }\n",
+                "test.yaml: pricing.gpt-4o: the key must be <provider>/<model> (globs allowed), got 'gpt-4o'");
+        assertError(
+                "ledger: { type: mysql }\n", "test.yaml: ledger.type: expected sqlite, postgres or none, got 'mysql'");
+        assertError(
+                "ledger: { type: postgres }\n",
+                "test.yaml: ledger.url: type postgres needs a JDBC URL (jdbc:postgresql://host:5432/database)");
+        assertError(
+                "ledger: { flush_interval_ms: 0 }\n",
+                "test.yaml: ledger: queue_size and batch_size must be positive and flush_interval_ms between 1 and"
+                        + " 60000");
+        assertError("metrics: { max_key_labels: 0 }\n", "test.yaml: metrics.max_key_labels: must be positive");
     }
 }

@@ -218,7 +218,7 @@ class ServerHttpTest {
         String metrics = gw.get("/metrics", Map.of()).body();
         assertThat(metrics)
                 .contains(
-                        "junction_requests_total{endpoint=\"chat.completions\",model=\"mock/echo\",provider=\"mock\",status=\"200\"}");
+                        "junction_requests_total{endpoint=\"chat.completions\",error_type=\"none\",model=\"mock/echo\",provider=\"mock\",status=\"200\"}");
         assertThat(metrics).contains("junction_request_duration_seconds_bucket");
         assertThat(metrics).contains("jvm_memory_used_bytes");
     }

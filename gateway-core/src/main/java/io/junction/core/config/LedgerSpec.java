@@ -1,0 +1,51 @@
+package io.junction.core.config;
+
+import java.util.Locale;
+
+/**
+ * {@code ledger:} — where the per-request usage records go.
+ *
+ * @param type {@code sqlite} (default), {@code postgres}, or {@code none} (no ledger; metrics only)
+ * @param path SQLite: the database file, created with its directory on first start (default
+ *     {@code data/junction-usage.db}, relative to the working directory)
+ * @param url PostgreSQL: the JDBC URL ({@code jdbc:postgresql://host:5432/db})
+ * @param user PostgreSQL user
+ * @param password PostgreSQL password; never logged
+ * @param queueSize records waiting to be written; beyond it new records are dropped and counted
+ *     (default 10000)
+ * @param batchSize most records written in one transaction (default 500)
+ * @param flushIntervalMs longest a record waits before it is written: also the most a crash can lose
+ *     (default 1000)
+ */
+public record LedgerSpec(
+        String type,
+        String path,
+        String url,
+        String user,
+        String password,
+        Integer queueSize,
+        Integer batchSize,
+        Long flushIntervalMs) {
+
+    public static final LedgerSpec DEFAULTS = new LedgerSpec(null, null, null, null, null, null, null, null);
+    public static final LedgerSpec NONE = new LedgerSpec("none", null, null, null, null, null, null, null);
+
+    public LedgerSpec {
+        type = type == null || type.isBlank() ? "sqlite" : type.strip().toLowerCase(Locale.ROOT);
+        path = path == null || path.isBlank() ? "data/junction-usage.db" : path;
+        queueSize = queueSize == null ? 10_000 : queueSize;
+        batchSize = batchSize == null ? 500 : batchSize;
+        flushIntervalMs = flushIntervalMs == null ? 1000L : flushIntervalMs;
+    }
+
+    public boolean enabled() {
+        return !"none".equals(type);
+    }
+
+    @Override
+    public String toString() {
+        return "LedgerSpec[type=" + type + ", path=" + path + ", url=" + url + ", user=" + user
+                + ", password=" + (password == null ? "none" : "<redacted>") + ", queueSize=" + queueSize
+                + ", batchSize=" + batchSize + ", flushIntervalMs=" + flushIntervalMs + "]";
+    }
+}

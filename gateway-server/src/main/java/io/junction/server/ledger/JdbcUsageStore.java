@@ -1,0 +1,344 @@
+package io.junction.server.ledger;
+
+import io.junction.core.pricing.Cost;
+import io.junction.core.schema.Json;
+import io.junction.core.schema.Usage;
+import io.junction.server.config.ConfigException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Types;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The ledger in a SQL database over JDBC: SQLite (a file, created with its directory on first start,
+ * WAL journal) or PostgreSQL. The schema uses only types and statements both accept, so one set of
+ * SQL serves both; it is created or migrated on open ({@code junction_schema.version}).
+ *
+ * <p>Schema v1: {@code usage_record} (one row per request; {@code uid} is a UUID primary key,
+ * {@code ts_ms} epoch milliseconds, {@code day} its UTC date, token columns, cost columns in USD
+ * (NULL when unpriced), flags as 0/1 integers, {@code tags} and {@code labels} as JSON text) and
+ * {@code usage_tag} (one row per tag of a request, for {@code group_by=tag}).
+ *
+ * <p>Connections: the writer keeps one connection (reopened after a failure), used only by the
+ * recorder's thread; each aggregate query opens its own.
+ */
+public final class JdbcUsageStore implements UsageStore {
+    private static final Logger log = LoggerFactory.getLogger(JdbcUsageStore.class);
+    static final int SCHEMA_VERSION = 1;
+
+    /** Opens connections; each call returns a new one. */
+    @FunctionalInterface
+    interface Connector {
+        Connection open() throws SQLException;
+    }
+
+    private final String description;
+    private final boolean sqlite;
+    private final Connector connector;
+    private Connection writer;
+
+    private JdbcUsageStore(String description, boolean sqlite, Connector connector) throws SQLException {
+        this.description = description;
+        this.sqlite = sqlite;
+        this.connector = connector;
+        migrate();
+    }
+
+    /** A SQLite ledger in {@code file}; the file and its parent directories are created if missing. */
+    public static JdbcUsageStore sqlite(Path file) throws SQLException {
+        Path abs = file.toAbsolutePath();
+        try {
+            if (abs.getParent() != null) {
+                Files.createDirectories(abs.getParent());
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create the ledger directory " + abs.getParent(), e);
+        }
+        String url = "jdbc:sqlite:" + abs;
+        return new JdbcUsageStore("sqlite " + abs, true, () -> {
+            Connection c = DriverManager.getConnection(url);
+            try (Statement s = c.createStatement()) {
+                s.execute("PRAGMA busy_timeout=5000");
+                s.execute("PRAGMA journal_mode=WAL");
+                s.execute("PRAGMA synchronous=NORMAL");
+            }
+            return c;
+        });
+    }
+
+    /** A PostgreSQL ledger at a {@code jdbc:postgresql:} URL. */
+    public static JdbcUsageStore postgres(String url, String user, String password) throws SQLException {
+        if (url == null || !url.startsWith("jdbc:postgresql:")) {
+            throw new ConfigException("ledger.url: expected jdbc:postgresql://host:port/database");
+        }
+        Properties props = new Properties();
+        if (user != null) {
+            props.setProperty("user", user);
+        }
+        if (password != null) {
+            props.setProperty("password", password);
+        }
+        props.setProperty("connectTimeout", "10");
+        props.setProperty("socketTimeout", "60");
+        props.setProperty("ApplicationName", "junction-ledger");
+        String shown = url.contains("?") ? url.substring(0, url.indexOf('?')) : url;
+        return new JdbcUsageStore("postgres " + shown, false, () -> DriverManager.getConnection(url, props));
+    }
+
+    @Override
+    public String describe() {
+        return description;
+    }
+
+    private void migrate() throws SQLException {
+        try (Connection c = connector.open();
+                Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE IF NOT EXISTS junction_schema (version INTEGER NOT NULL)");
+            int version = 0;
+            try (ResultSet rs = s.executeQuery("SELECT MAX(version) FROM junction_schema")) {
+                if (rs.next()) {
+                    version = rs.getInt(1);
+                }
+            }
+            if (version > SCHEMA_VERSION) {
+                throw new SQLException("the ledger's schema is version " + version + ", newer than this Junction ("
+                        + SCHEMA_VERSION + "): upgrade Junction or use another ledger");
+            }
+            c.setAutoCommit(false);
+            try {
+                if (version < 1) {
+                    for (String ddl : V1) {
+                        s.execute(ddl);
+                    }
+                    s.execute("INSERT INTO junction_schema (version) VALUES (1)");
+                }
+                c.commit();
+            } catch (SQLException e) {
+                c.rollback();
+                throw e;
+            }
+        }
+    }
+
+    private static final String[] V1 = {
+        """
+        CREATE TABLE IF NOT EXISTS usage_record (
+          uid TEXT PRIMARY KEY,
+          request_id TEXT NOT NULL,
+          ts_ms BIGINT NOT NULL,
+          day TEXT NOT NULL,
+          key_name TEXT,
+          model_requested TEXT,
+          model_used TEXT,
+          provider TEXT,
+          prompt_tokens BIGINT NOT NULL,
+          completion_tokens BIGINT NOT NULL,
+          cached_tokens BIGINT NOT NULL,
+          cache_write_tokens BIGINT NOT NULL,
+          reasoning_tokens BIGINT NOT NULL,
+          cost_input DOUBLE PRECISION,
+          cost_cached_input DOUBLE PRECISION,
+          cost_cache_write DOUBLE PRECISION,
+          cost_output DOUBLE PRECISION,
+          cost_total DOUBLE PRECISION,
+          usage_estimated INTEGER NOT NULL,
+          latency_ms BIGINT NOT NULL,
+          ttft_ms BIGINT,
+          overhead_us BIGINT,
+          status INTEGER NOT NULL,
+          error_type TEXT NOT NULL,
+          attempts INTEGER NOT NULL,
+          stream INTEGER NOT NULL,
+          session_id TEXT,
+          tags TEXT,
+          labels TEXT
+        )""",
+        "CREATE INDEX IF NOT EXISTS usage_record_ts ON usage_record (ts_ms)",
+        "CREATE TABLE IF NOT EXISTS usage_tag (uid TEXT NOT NULL, ts_ms BIGINT NOT NULL, tag TEXT NOT NULL)",
+        "CREATE INDEX IF NOT EXISTS usage_tag_ts ON usage_tag (ts_ms, tag)"
+    };
+
+    private static final String INSERT = "INSERT INTO usage_record (uid, request_id, ts_ms, day, key_name,"
+            + " model_requested, model_used, provider, prompt_tokens, completion_tokens, cached_tokens,"
+            + " cache_write_tokens, reasoning_tokens, cost_input, cost_cached_input, cost_cache_write, cost_output,"
+            + " cost_total, usage_estimated, latency_ms, ttft_ms, overhead_us, status, error_type, attempts, stream,"
+            + " session_id, tags, labels) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+            + " ?, ?, ?, ?, ?, ?)";
+
+    @Override
+    public void insert(List<UsageRecord> batch) throws SQLException {
+        if (batch.isEmpty()) {
+            return;
+        }
+        Connection c = writer();
+        try {
+            c.setAutoCommit(false);
+            try (PreparedStatement rows = c.prepareStatement(INSERT);
+                    PreparedStatement tags =
+                            c.prepareStatement("INSERT INTO usage_tag (uid, ts_ms, tag) VALUES (?, ?, ?)")) {
+                boolean anyTag = false;
+                for (UsageRecord r : batch) {
+                    String uid = UUID.randomUUID().toString();
+                    bind(rows, uid, r);
+                    rows.addBatch();
+                    for (String t : r.tags()) {
+                        tags.setString(1, uid);
+                        tags.setLong(2, r.timestampMs());
+                        tags.setString(3, t);
+                        tags.addBatch();
+                        anyTag = true;
+                    }
+                }
+                rows.executeBatch();
+                if (anyTag) {
+                    tags.executeBatch();
+                }
+            }
+            c.commit();
+        } catch (SQLException | RuntimeException e) {
+            closeWriter(); // rolls back; the next batch reconnects
+            throw e;
+        }
+    }
+
+    private static void bind(PreparedStatement p, String uid, UsageRecord r) throws SQLException {
+        Usage u = r.usage();
+        int i = 1;
+        p.setString(i++, uid);
+        p.setString(i++, r.requestId());
+        p.setLong(i++, r.timestampMs());
+        p.setString(
+                i++,
+                Instant.ofEpochMilli(r.timestampMs())
+                        .atZone(ZoneOffset.UTC)
+                        .toLocalDate()
+                        .toString());
+        p.setString(i++, r.keyName());
+        p.setString(i++, r.modelRequested());
+        p.setString(i++, r.modelUsed());
+        p.setString(i++, r.provider());
+        p.setLong(i++, u.prompt());
+        p.setLong(i++, u.completion());
+        p.setLong(i++, u.cached());
+        p.setLong(i++, io.junction.core.pricing.PricingTable.cacheWriteTokens(u));
+        p.setLong(i++, u.reasoning());
+        Cost c = r.cost();
+        for (Double d : c == null
+                ? new Double[] {null, null, null, null, null}
+                : new Double[] {c.input(), c.cachedInput(), c.cacheWrite(), c.output(), c.total()}) {
+            if (d == null) {
+                p.setNull(i++, Types.DOUBLE);
+            } else {
+                p.setDouble(i++, d);
+            }
+        }
+        p.setInt(i++, r.usageEstimated() ? 1 : 0);
+        p.setLong(i++, r.latencyMs());
+        setLong(p, i++, r.ttftMs());
+        setLong(p, i++, r.overheadUs());
+        p.setInt(i++, r.status());
+        p.setString(i++, r.errorType());
+        p.setInt(i++, r.attempts());
+        p.setInt(i++, r.stream() ? 1 : 0);
+        p.setString(i++, r.sessionId());
+        p.setString(i++, r.tags().isEmpty() ? null : Json.string(r.tags()));
+        p.setString(i, r.labels().isEmpty() ? null : Json.string(r.labels()));
+    }
+
+    private static void setLong(PreparedStatement p, int i, Long v) throws SQLException {
+        if (v == null) {
+            p.setNull(i, Types.BIGINT);
+        } else {
+            p.setLong(i, v);
+        }
+    }
+
+    private Connection writer() throws SQLException {
+        if (writer == null) {
+            writer = connector.open();
+        }
+        return writer;
+    }
+
+    private void closeWriter() {
+        if (writer != null) {
+            try {
+                writer.close();
+            } catch (SQLException e) {
+                log.debug("closing the ledger connection failed: {}", e.toString());
+            }
+            writer = null;
+        }
+    }
+
+    @Override
+    public List<UsageRow> aggregate(UsageQuery q) throws SQLException {
+        String group = q.groupBy() == UsageQuery.GroupBy.TAG ? "t.tag" : "r." + q.groupBy().column;
+        String from = q.groupBy() == UsageQuery.GroupBy.TAG
+                ? "usage_record r JOIN usage_tag t ON t.uid = r.uid"
+                : "usage_record r";
+        String sql = "SELECT " + group + " AS grp, COUNT(*), SUM(r.prompt_tokens), SUM(r.completion_tokens),"
+                + " SUM(r.cached_tokens), SUM(r.cache_write_tokens), SUM(r.reasoning_tokens), SUM(r.cost_total),"
+                + " SUM(r.usage_estimated),"
+                + " SUM(CASE WHEN r.cost_total IS NULL AND r.prompt_tokens + r.completion_tokens > 0 THEN 1 ELSE 0"
+                + " END), SUM(CASE WHEN r.status >= 400 THEN 1 ELSE 0 END)"
+                + " FROM " + from + " WHERE r.ts_ms >= ? AND r.ts_ms < ? GROUP BY " + group + " ORDER BY " + group;
+        List<UsageRow> out = new ArrayList<>();
+        try (Connection c = connector.open();
+                PreparedStatement p = c.prepareStatement(sql)) {
+            p.setLong(1, q.fromMs());
+            p.setLong(2, q.toMs());
+            try (ResultSet rs = p.executeQuery()) {
+                while (rs.next()) {
+                    out.add(new UsageRow(
+                            rs.getString(1),
+                            rs.getLong(2),
+                            rs.getLong(3),
+                            rs.getLong(4),
+                            rs.getLong(5),
+                            rs.getLong(6),
+                            rs.getLong(7),
+                            rs.getDouble(8),
+                            rs.getLong(9),
+                            rs.getLong(10),
+                            rs.getLong(11)));
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Rows in the ledger (tests and diagnostics). */
+    long count() throws SQLException {
+        try (Connection c = connector.open();
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM usage_record")) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    boolean isSqlite() {
+        return sqlite;
+    }
+
+    @Override
+    public void close() {
+        closeWriter();
+    }
+}

@@ -1,0 +1,143 @@
+package io.junction.server.ledger;
+
+import io.junction.core.pricing.Cost;
+import io.junction.core.schema.Usage;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One ledger row: everything known about one chat request once it ended.
+ *
+ * @param requestId the {@code x-request-id} (client's or Junction's)
+ * @param timestampMs when the request arrived, epoch milliseconds
+ * @param keyName the client key's name ({@code anonymous} with auth off)
+ * @param modelRequested the {@code model} the client asked for (alias or provider/model)
+ * @param modelUsed the model of the target that answered (or was last tried); null if none
+ * @param provider the provider that answered (or was last tried); null if none
+ * @param usage normalized token counts (zeros when nothing was billed)
+ * @param cost USD by part, or null when the model has no price or nothing reached a provider
+ * @param usageEstimated true when Junction counted the tokens because the provider reported none
+ * @param latencyMs arrival to the end of the response
+ * @param ttftMs streams: arrival to the first chunk sent; null otherwise
+ * @param overheadUs time spent inside Junction, upstream waits excluded
+ * @param status the HTTP status sent (499 when the client went away first)
+ * @param errorType see {@code ErrorTypes}
+ * @param attempts upstream attempts made (including skipped open circuits)
+ * @param stream whether the client asked for a stream
+ * @param sessionId the request's {@code session_id}, if any
+ * @param tags the request's {@code tags}
+ * @param labels the request's {@code labels} (or {@code metadata})
+ */
+public record UsageRecord(
+        String requestId,
+        long timestampMs,
+        String keyName,
+        String modelRequested,
+        String modelUsed,
+        String provider,
+        Usage usage,
+        Cost cost,
+        boolean usageEstimated,
+        long latencyMs,
+        Long ttftMs,
+        Long overheadUs,
+        int status,
+        String errorType,
+        int attempts,
+        boolean stream,
+        String sessionId,
+        List<String> tags,
+        Map<String, String> labels,
+        Access access)
+        implements UsageRecorder.Item {
+
+    /**
+     * What the access log adds to a ledger row (not stored in the ledger): the client's address and
+     * user agent, the W3C {@code traceparent} it sent, and — only with {@code logging.log_payloads} —
+     * the request's messages and the completion text it received.
+     */
+    public record Access(
+            String clientAddress,
+            String userAgent,
+            String traceparent,
+            List<io.junction.core.schema.ChatMessage> messages,
+            io.junction.core.usage.CompletionText completion) {}
+
+    public UsageRecord(
+            String requestId,
+            long timestampMs,
+            String keyName,
+            String modelRequested,
+            String modelUsed,
+            String provider,
+            Usage usage,
+            Cost cost,
+            boolean usageEstimated,
+            long latencyMs,
+            Long ttftMs,
+            Long overheadUs,
+            int status,
+            String errorType,
+            int attempts,
+            boolean stream,
+            String sessionId,
+            List<String> tags,
+            Map<String, String> labels) {
+        this(
+                requestId,
+                timestampMs,
+                keyName,
+                modelRequested,
+                modelUsed,
+                provider,
+                usage,
+                cost,
+                usageEstimated,
+                latencyMs,
+                ttftMs,
+                overheadUs,
+                status,
+                errorType,
+                attempts,
+                stream,
+                sessionId,
+                tags,
+                labels,
+                null);
+    }
+
+    public UsageRecord {
+        usage = usage == null ? Usage.of(0, 0) : usage;
+        tags = tags == null ? List.of() : List.copyOf(tags);
+        labels = labels == null ? Map.of() : Map.copyOf(labels);
+    }
+
+    public UsageRecord withUsage(Usage newUsage, Cost newCost, boolean estimated) {
+        return new UsageRecord(
+                requestId,
+                timestampMs,
+                keyName,
+                modelRequested,
+                modelUsed,
+                provider,
+                newUsage,
+                newCost,
+                estimated,
+                latencyMs,
+                ttftMs,
+                overheadUs,
+                status,
+                errorType,
+                attempts,
+                stream,
+                sessionId,
+                tags,
+                labels,
+                access);
+    }
+
+    @Override
+    public UsageRecord resolve() {
+        return this;
+    }
+}

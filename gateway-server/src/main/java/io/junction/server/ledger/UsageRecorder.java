@@ -1,0 +1,322 @@
+package io.junction.server.ledger;
+
+import io.junction.core.config.LedgerSpec;
+import io.junction.core.error.GatewayException;
+import io.junction.server.metrics.GatewayMetrics;
+import java.nio.file.Path;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Takes usage records from the event loops and writes them to the {@link UsageStore} in batches,
+ * from one background thread.
+ *
+ * <p>{@link #record} never blocks: it offers to a bounded queue and, when the queue is full, drops
+ * the record, counts it ({@code junction_ledger_dropped_total{reason="queue_full"}}) and logs (at
+ * most every 10 s). The writer thread resolves each item (deferred usage estimates are computed
+ * there, off the event loop), and writes a batch when {@code batch_size} records are waiting or the
+ * oldest has waited {@code flush_interval_ms}: a crash loses at most that interval's records (plus
+ * the batch being written). A failed write is logged and its records are dropped and counted
+ * ({@code reason="write_failed"}). {@link #close} stops the thread and writes everything queued.
+ *
+ * <p>Each record also goes to the access log from the writer thread, so log I/O never runs on an
+ * event loop either. Admin queries run on a separate thread.
+ */
+public final class UsageRecorder implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(UsageRecorder.class);
+    private static final long DROP_LOG_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
+
+    /** What the event loop hands over: a finished record, or one whose usage is estimated on the writer thread. */
+    public interface Item {
+        UsageRecord resolve();
+    }
+
+    private static final Item STOP = () -> null;
+
+    private final UsageStore store;
+    private final GatewayMetrics metrics;
+    private volatile java.util.function.Consumer<UsageRecord> accessLog = r -> {};
+    private final ArrayBlockingQueue<Item> queue;
+    private final int batchSize;
+    private final long intervalNanos;
+    private final LongSupplier clock;
+    private final List<UsageRecord> pending = new ArrayList<>();
+    private final AtomicLong dropped = new AtomicLong();
+    private final AtomicLong lastDropLog = new AtomicLong(Long.MIN_VALUE);
+    private final ExecutorService queries;
+    private long oldestPendingNanos;
+    private Thread thread;
+    private volatile boolean running;
+    private volatile boolean closed;
+    private boolean silent;
+
+    /**
+     * @param store where records go; null keeps none (estimates and metrics still happen)
+     * @param clock monotonic nanoseconds (tests inject one)
+     */
+    public UsageRecorder(
+            UsageStore store,
+            GatewayMetrics metrics,
+            int queueSize,
+            int batchSize,
+            long flushIntervalMs,
+            LongSupplier clock) {
+        this.store = store;
+        this.metrics = metrics;
+        this.queue = new ArrayBlockingQueue<>(queueSize);
+        this.batchSize = batchSize;
+        this.intervalNanos = TimeUnit.MILLISECONDS.toNanos(flushIntervalMs);
+        this.clock = clock;
+        this.queries = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "junction-ledger-query");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /** The store {@code spec} asks for (opened, schema migrated) behind a started recorder. */
+    public static UsageRecorder start(LedgerSpec spec, GatewayMetrics metrics) {
+        UsageStore store = null;
+        try {
+            store = switch (spec.type()) {
+                case "sqlite" -> JdbcUsageStore.sqlite(Path.of(spec.path()));
+                case "postgres" -> JdbcUsageStore.postgres(spec.url(), spec.user(), spec.password());
+                default -> null;
+            };
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot open the usage ledger (" + spec.type() + "): " + e.getMessage(), e);
+        }
+        if (store != null) {
+            log.info("usage ledger: {}", store.describe());
+        } else {
+            log.info("usage ledger: off (ledger.type: none)");
+        }
+        UsageRecorder r = new UsageRecorder(
+                store, metrics, spec.queueSize(), spec.batchSize(), spec.flushIntervalMs(), System::nanoTime);
+        r.startThread();
+        return r;
+    }
+
+    /** No store and no thread: records are dropped silently (for contexts built without a ledger). */
+    public static UsageRecorder disabled(GatewayMetrics metrics) {
+        UsageRecorder r = new UsageRecorder(null, metrics, 1, 1, 1000, System::nanoTime);
+        r.closed = true;
+        r.silent = true;
+        return r;
+    }
+
+    /** Where each finished record goes besides the store (the access log), on the writer thread. */
+    public void accessLog(java.util.function.Consumer<UsageRecord> sink) {
+        this.accessLog = sink;
+    }
+
+    public boolean enabled() {
+        return store != null;
+    }
+
+    /** Hands a finished call's record over; never blocks. False when it was dropped. */
+    public boolean record(Item item) {
+        if (closed) {
+            if (!silent) {
+                drop("closed");
+            }
+            return false;
+        }
+        if (queue.offer(item)) {
+            return true;
+        }
+        drop("queue_full");
+        return false;
+    }
+
+    private void drop(String reason) {
+        long n = dropped.incrementAndGet();
+        metrics.ledgerDropped(reason, 1);
+        long now = clock.getAsLong();
+        long last = lastDropLog.get();
+        if ((last == Long.MIN_VALUE || now - last >= DROP_LOG_INTERVAL_NANOS) && lastDropLog.compareAndSet(last, now)) {
+            log.warn(
+                    "usage ledger: a record was dropped ({}); {} dropped since start. The queue holds {} records:"
+                            + " the store is slower than the request rate",
+                    reason,
+                    n,
+                    queue.size() + queue.remainingCapacity());
+        }
+    }
+
+    /** Records dropped since start. */
+    public long dropped() {
+        return dropped.get();
+    }
+
+    void startThread() {
+        running = true;
+        thread = new Thread(this::run, "junction-ledger-writer");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    private void run() {
+        while (running) {
+            try {
+                long wait = pending.isEmpty()
+                        ? intervalNanos
+                        : Math.max(0, oldestPendingNanos + intervalNanos - clock.getAsLong());
+                Item first = queue.poll(wait, TimeUnit.NANOSECONDS);
+                if (first == STOP) {
+                    break;
+                }
+                if (first != null) {
+                    add(first);
+                }
+                drain();
+                flushIfDue();
+            } catch (InterruptedException e) {
+                break;
+            } catch (RuntimeException e) {
+                log.error("usage ledger writer: unexpected error", e);
+            }
+        }
+    }
+
+    /** Moves queued items into the pending batch, resolving each; returns how many. */
+    int drain() {
+        int n = 0;
+        Item item;
+        while (pending.size() < batchSize && (item = queue.poll()) != null) {
+            if (item != STOP) {
+                add(item);
+                n++;
+            }
+        }
+        return n;
+    }
+
+    private void add(Item item) {
+        UsageRecord r;
+        try {
+            r = item.resolve();
+        } catch (RuntimeException e) {
+            log.error("usage ledger: could not complete a usage record", e);
+            metrics.ledgerDropped("write_failed", 1);
+            return;
+        }
+        if (r == null) {
+            return;
+        }
+        try {
+            accessLog.accept(r);
+        } catch (RuntimeException e) {
+            log.warn("access log: {}", e.toString());
+        }
+        if (pending.isEmpty()) {
+            oldestPendingNanos = clock.getAsLong();
+        }
+        pending.add(r);
+    }
+
+    /** Writes the pending batch if it is full or its oldest record has waited the interval; returns rows written. */
+    int flushIfDue() {
+        if (pending.isEmpty()) {
+            return 0;
+        }
+        if (pending.size() >= batchSize || clock.getAsLong() - oldestPendingNanos >= intervalNanos) {
+            return write();
+        }
+        return 0;
+    }
+
+    /** Writes everything queued and pending now, in batches; returns rows written. */
+    int flushAll() {
+        int written = 0;
+        do {
+            drain();
+            written += write();
+        } while (!queue.isEmpty());
+        return written;
+    }
+
+    private int write() {
+        if (pending.isEmpty()) {
+            return 0;
+        }
+        int n = pending.size();
+        try {
+            if (store != null) {
+                store.insert(pending);
+                metrics.ledgerWritten(n);
+            }
+            return store == null ? 0 : n;
+        } catch (SQLException | RuntimeException e) {
+            log.error("usage ledger: writing {} records failed; they are lost: {}", n, e.toString());
+            metrics.ledgerDropped("write_failed", n);
+            return 0;
+        } finally {
+            pending.clear();
+        }
+    }
+
+    /** Aggregates on the query thread (the store's reads never run on an event loop). */
+    public CompletableFuture<List<UsageRow>> query(UsageQuery q) {
+        if (store == null) {
+            return CompletableFuture.failedFuture(new GatewayException(
+                    404,
+                    "invalid_request_error",
+                    "ledger_disabled",
+                    null,
+                    "The usage ledger is off (ledger.type: none).",
+                    false));
+        }
+        return CompletableFuture.supplyAsync(
+                () -> {
+                    try {
+                        return store.aggregate(q);
+                    } catch (SQLException e) {
+                        throw GatewayException.internal("The usage ledger query failed: " + e.getMessage(), e);
+                    }
+                },
+                queries);
+    }
+
+    /** Stops the writer, writes everything still queued, closes the store. */
+    @Override
+    public void close() {
+        if (closed) {
+            queries.shutdown();
+            return;
+        }
+        closed = true;
+        if (thread != null) {
+            running = false;
+            queue.offer(STOP); // wakes a waiting writer; when full, the writer is busy and sees running=false
+            try {
+                thread.join(TimeUnit.SECONDS.toMillis(30));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            if (thread.isAlive()) {
+                log.error("usage ledger: the writer did not stop within 30 s; unwritten records may be lost");
+                thread.interrupt();
+                return;
+            }
+        }
+        int n = flushAll();
+        if (n > 0) {
+            log.info("usage ledger: wrote the last {} records on shutdown", n);
+        }
+        queries.shutdown();
+        if (store != null) {
+            store.close();
+        }
+    }
+}

@@ -1,0 +1,104 @@
+package io.junction.server.observe;
+
+import io.junction.core.pricing.Cost;
+import io.junction.core.pricing.PricingTable;
+import io.junction.core.schema.ChatRequest;
+import io.junction.core.schema.Usage;
+import io.junction.core.spi.Target;
+import io.junction.core.usage.CompletionText;
+import io.junction.core.usage.TokenEstimator;
+import io.junction.server.ledger.UsageRecord;
+import io.junction.server.ledger.UsageRecorder;
+import io.junction.server.metrics.GatewayMetrics;
+
+/**
+ * The end of a call's accounting: prices usage (once per call), counts tokens and spend in the
+ * metrics, and hands the record to the ledger. Usage the provider did not report is estimated on
+ * the ledger's writer thread, never on an event loop (except for a non-streamed answer, whose
+ * {@code extra_fields} need it at once: see {@link #estimateNow}).
+ */
+public final class UsageAccountant {
+    private final PricingTable pricing;
+    private final GatewayMetrics metrics;
+    private final UsageRecorder recorder;
+
+    public UsageAccountant(PricingTable pricing, GatewayMetrics metrics, UsageRecorder recorder) {
+        this.pricing = pricing;
+        this.metrics = metrics;
+        this.recorder = recorder;
+    }
+
+    public PricingTable pricing() {
+        return pricing;
+    }
+
+    public UsageRecorder recorder() {
+        return recorder;
+    }
+
+    /**
+     * The cost of {@code usage} on {@code target}, or null when its model has no price; then, if any
+     * tokens were used, {@code junction_cost_unknown_model_total} is incremented and a warning is
+     * logged the first time. Call once per call.
+     */
+    public Cost cost(Target target, Usage usage) {
+        Cost c = pricing.cost(target, usage).orElse(null);
+        if (c == null && usage.prompt() + usage.completion() > 0) {
+            metrics.costUnknown(target.provider().name(), target.model());
+            pricing.warnUnknownOnce(target.id());
+        }
+        return c;
+    }
+
+    /**
+     * Estimated usage, on the calling thread (an event loop, for non-streamed answers): if the
+     * model's tokenizer vocabulary is not loaded yet (the first seconds after start), it counts
+     * characters / 4 rather than stall the loop loading it.
+     */
+    public static Usage estimateNow(Target target, ChatRequest request, CompletionText received) {
+        TokenEstimator.Method m =
+                TokenEstimator.methodFor(target.provider().spec().type(), target.model());
+        if (!TokenEstimator.loaded(m)) {
+            m = TokenEstimator.Method.CHARS_PER_4;
+        }
+        return TokenEstimator.estimate(m, request, received);
+    }
+
+    /** Estimated usage with the model's own method, loading its vocabulary if needed (writer thread). */
+    static Usage estimateOffLoop(Target target, ChatRequest request, CompletionText received) {
+        return TokenEstimator.estimate(
+                TokenEstimator.methodFor(target.provider().spec().type(), target.model()), request, received);
+    }
+
+    /** A call with known usage and cost: metrics now, record to the ledger. */
+    public void finish(UsageRecord record, Target target, Usage usage, Cost cost, boolean estimated) {
+        if (target != null) {
+            metrics.usage(target.provider().name(), record.modelRequested(), record.keyName())
+                    .add(usage, cost);
+        }
+        metrics.tags(record.tags(), cost);
+        recorder.record(record.withUsage(usage, cost, estimated));
+    }
+
+    /** A call that used no tokens (refused, or failed before a provider answered). */
+    public void finishWithoutUsage(UsageRecord record) {
+        metrics.tags(record.tags(), null);
+        recorder.record(record);
+    }
+
+    /**
+     * A call whose provider reported no usage: the request's prompt and the completion the client
+     * received are counted on the ledger's writer thread, then priced, counted in the metrics and
+     * written, marked estimated.
+     */
+    public void finishEstimated(UsageRecord record, Target target, ChatRequest request, CompletionText received) {
+        recorder.record(() -> {
+            Usage u = estimateOffLoop(target, request, received);
+            Cost c = cost(target, u);
+            metrics.usage(target.provider().name(), record.modelRequested(), record.keyName())
+                    .add(u, c);
+            metrics.tags(record.tags(), c);
+            return record.withUsage(u, c, true);
+        });
+    }
+}

@@ -1,0 +1,201 @@
+package io.junction.server.ledger;
+
+import static io.junction.server.ledger.LedgerFixtures.T0;
+import static io.junction.server.ledger.LedgerFixtures.record;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import io.junction.core.error.GatewayException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The SQL ledger on a SQLite file: schema creation and migration, inserts, and every grouping. */
+class JdbcUsageStoreTest {
+    private static final long DAY = 24L * 3600 * 1000;
+
+    @TempDir
+    Path dir;
+
+    private static UsageQuery query(long from, long to, UsageQuery.GroupBy g) {
+        return new UsageQuery(from, to, g);
+    }
+
+    @Test
+    void createsTheFileAndItsDirectoryAndIsIdempotentAcrossRestarts() throws Exception {
+        Path file = dir.resolve("a/b/usage.db");
+        try (JdbcUsageStore s = JdbcUsageStore.sqlite(file)) {
+            s.insert(List.of(record("r1")));
+        }
+        assertThat(Files.isRegularFile(file)).isTrue();
+        try (JdbcUsageStore s = JdbcUsageStore.sqlite(file)) { // migrate again: no error, data kept
+            assertThat(s.count()).isEqualTo(1);
+        }
+        try (var c = DriverManager.getConnection("jdbc:sqlite:" + file);
+                ResultSet rs = c.createStatement().executeQuery("SELECT COUNT(*), MAX(version) FROM junction_schema")) {
+            rs.next();
+            assertThat(rs.getInt(1)).as("one migration row").isEqualTo(1);
+            assertThat(rs.getInt(2)).isEqualTo(JdbcUsageStore.SCHEMA_VERSION);
+        }
+    }
+
+    @Test
+    void refusesALedgerFromANewerJunction() throws Exception {
+        Path file = dir.resolve("usage.db");
+        JdbcUsageStore.sqlite(file).close();
+        try (var c = DriverManager.getConnection("jdbc:sqlite:" + file)) {
+            c.createStatement().execute("INSERT INTO junction_schema (version) VALUES (99)");
+        }
+        assertThatThrownBy(() -> JdbcUsageStore.sqlite(file)).hasMessageContaining("newer");
+    }
+
+    @Test
+    void storesEveryFieldOfARecord() throws Exception {
+        Path file = dir.resolve("usage.db");
+        UsageRecord r = new UsageRecord(
+                "req-1",
+                T0,
+                "team-a",
+                "fast",
+                "gpt-4o-mini",
+                "oai",
+                new io.junction.core.schema.Usage(
+                        100,
+                        50,
+                        150,
+                        new io.junction.core.schema.Usage.PromptTokensDetails(40, null, 10, null),
+                        new io.junction.core.schema.Usage.CompletionTokensDetails(20, null, null, null, null),
+                        null),
+                io.junction.core.pricing.Cost.of(0.1, 0.2, 0.3, 0.4),
+                true,
+                900,
+                250L,
+                42L,
+                499,
+                "caller_cancelled",
+                2,
+                true,
+                "sess-9",
+                List.of("a", "b"),
+                Map.of("team", "x"));
+        try (JdbcUsageStore s = JdbcUsageStore.sqlite(file)) {
+            s.insert(List.of(r));
+        }
+        try (var c = DriverManager.getConnection("jdbc:sqlite:" + file);
+                ResultSet rs = c.createStatement().executeQuery("SELECT * FROM usage_record")) {
+            assertThat(rs.next()).isTrue();
+            assertThat(rs.getString("request_id")).isEqualTo("req-1");
+            assertThat(rs.getLong("ts_ms")).isEqualTo(T0);
+            assertThat(rs.getString("day")).isEqualTo("2025-11-13");
+            assertThat(rs.getString("key_name")).isEqualTo("team-a");
+            assertThat(rs.getString("model_requested")).isEqualTo("fast");
+            assertThat(rs.getString("model_used")).isEqualTo("gpt-4o-mini");
+            assertThat(rs.getString("provider")).isEqualTo("oai");
+            assertThat(rs.getLong("prompt_tokens")).isEqualTo(100);
+            assertThat(rs.getLong("completion_tokens")).isEqualTo(50);
+            assertThat(rs.getLong("cached_tokens")).isEqualTo(40);
+            assertThat(rs.getLong("cache_write_tokens")).isEqualTo(10);
+            assertThat(rs.getLong("reasoning_tokens")).isEqualTo(20);
+            assertThat(rs.getDouble("cost_total")).isCloseTo(1.0, within(1e-12));
+            assertThat(rs.getDouble("cost_cache_write")).isCloseTo(0.3, within(1e-12));
+            assertThat(rs.getInt("usage_estimated")).isEqualTo(1);
+            assertThat(rs.getLong("latency_ms")).isEqualTo(900);
+            assertThat(rs.getLong("ttft_ms")).isEqualTo(250);
+            assertThat(rs.getLong("overhead_us")).isEqualTo(42);
+            assertThat(rs.getInt("status")).isEqualTo(499);
+            assertThat(rs.getString("error_type")).isEqualTo("caller_cancelled");
+            assertThat(rs.getInt("attempts")).isEqualTo(2);
+            assertThat(rs.getInt("stream")).isEqualTo(1);
+            assertThat(rs.getString("session_id")).isEqualTo("sess-9");
+            assertThat(rs.getString("tags")).isEqualTo("[\"a\",\"b\"]");
+            assertThat(rs.getString("labels")).isEqualTo("{\"team\":\"x\"}");
+        }
+    }
+
+    @Test
+    void aggregatesByKeyModelProviderTagAndDayWithinTheRange() throws Exception {
+        try (JdbcUsageStore s = JdbcUsageStore.sqlite(dir.resolve("usage.db"))) {
+            assertAggregations(s);
+        }
+    }
+
+    /** Inserts four records and checks every grouping and the range; shared with the PostgreSQL test. */
+    static void assertAggregations(UsageStore s) throws Exception {
+        s.insert(List.of(
+                record("1", T0, "team-a", "gpt-4o-mini", "oai", 100, 10, 0.01, List.of("prod", "chat")),
+                record("2", T0 + 1000, "team-a", "claude", "anthropic", 200, 20, 0.02, List.of("prod")),
+                record("3", T0 + DAY, "team-b", "gpt-4o-mini", "oai", 300, 30, null, List.of()),
+                record("4", T0 + 40 * DAY, "team-b", "gpt-4o-mini", "oai", 999, 999, 9.0, List.of("prod"))));
+
+        List<UsageRow> byKey = s.aggregate(query(T0, T0 + 2 * DAY, UsageQuery.GroupBy.KEY));
+        assertThat(byKey).extracting(UsageRow::group).containsExactly("team-a", "team-b");
+        UsageRow a = byKey.get(0);
+        assertThat(a.requests()).isEqualTo(2);
+        assertThat(a.promptTokens()).isEqualTo(300);
+        assertThat(a.completionTokens()).isEqualTo(30);
+        assertThat(a.costUsd()).isCloseTo(0.03, within(1e-12));
+        UsageRow b = byKey.get(1);
+        assertThat(b.requests()).isEqualTo(1);
+        assertThat(b.unpricedRequests()).as("tokens without a price").isEqualTo(1);
+        assertThat(b.costUsd()).isZero();
+
+        assertThat(s.aggregate(query(T0, T0 + 2 * DAY, UsageQuery.GroupBy.MODEL)))
+                .extracting(UsageRow::group, UsageRow::requests)
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple("claude", 1L),
+                        org.assertj.core.groups.Tuple.tuple("gpt-4o-mini", 2L));
+        assertThat(s.aggregate(query(T0, T0 + 2 * DAY, UsageQuery.GroupBy.PROVIDER)))
+                .extracting(UsageRow::group)
+                .containsExactly("anthropic", "oai");
+        assertThat(s.aggregate(query(T0, T0 + 2 * DAY, UsageQuery.GroupBy.TAG)))
+                .extracting(UsageRow::group, UsageRow::requests)
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple("chat", 1L),
+                        org.assertj.core.groups.Tuple.tuple("prod", 2L));
+        assertThat(s.aggregate(query(T0, T0 + 2 * DAY, UsageQuery.GroupBy.DAY)))
+                .extracting(UsageRow::group, UsageRow::requests)
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple("2025-11-13", 2L),
+                        org.assertj.core.groups.Tuple.tuple("2025-11-14", 1L));
+        assertThat(s.aggregate(query(T0 + 1, T0 + 1000, UsageQuery.GroupBy.KEY)))
+                .as("[from, to) is half-open")
+                .isEmpty();
+    }
+
+    @Test
+    void queryParametersParseDatesInstantsAndMillis() {
+        long now = T0;
+        UsageQuery d = UsageQuery.parse(Map.of(), now);
+        assertThat(d.toMs()).isEqualTo(now);
+        assertThat(d.fromMs()).isEqualTo(now - UsageQuery.DEFAULT_RANGE_MS);
+        assertThat(d.groupBy()).isEqualTo(UsageQuery.GroupBy.KEY);
+        UsageQuery q = UsageQuery.parse(
+                Map.of(
+                        "from",
+                        List.of("2025-11-01"),
+                        "to",
+                        List.of("2025-11-02T12:00:00Z"),
+                        "group_by",
+                        List.of("day")),
+                now);
+        assertThat(q.fromMs()).isEqualTo(1_761_955_200_000L);
+        assertThat(q.toMs()).isEqualTo(1_762_084_800_000L);
+        assertThat(q.groupBy()).isEqualTo(UsageQuery.GroupBy.DAY);
+        assertThat(UsageQuery.parse(Map.of("from", List.of("5"), "to", List.of("6")), now)
+                        .fromMs())
+                .isEqualTo(5);
+        assertThatThrownBy(() -> UsageQuery.parse(Map.of("group_by", List.of("colour")), now))
+                .isInstanceOf(GatewayException.class)
+                .hasMessageContaining("group_by");
+        assertThatThrownBy(() -> UsageQuery.parse(Map.of("from", List.of("yesterday")), now))
+                .isInstanceOf(GatewayException.class);
+        assertThatThrownBy(() -> UsageQuery.parse(Map.of("from", List.of("10"), "to", List.of("5")), now))
+                .isInstanceOf(GatewayException.class);
+    }
+}
