@@ -162,6 +162,7 @@ public final class JunctionServer implements AutoCloseable {
     private GatewayContext newContext(JunctionConfig config, RouteState routes) {
         metrics.breakers(routes.breakers()::snapshot);
         ModelResolver resolver = new ModelResolver(config, registry);
+        PricingTable prices = PricingTable.load(config.pricing());
         return new GatewayContext(
                 config,
                 resolver,
@@ -169,8 +170,8 @@ public final class JunctionServer implements AutoCloseable {
                 transport,
                 metrics,
                 routes,
-                new RoutePlanner(config, resolver, routes.stats()),
-                new UsageAccountant(PricingTable.load(config.pricing()), metrics, recorder));
+                new RoutePlanner(config, resolver, routes.stats(), prices),
+                new UsageAccountant(prices, metrics, recorder));
     }
 
     public int port() {

@@ -30,7 +30,8 @@ public record AliasSpec(
         List<String> contextWindowFallbacks,
         Long hedgeAfterMs) {
 
-    public static final List<String> STRATEGIES = List.of("fallback", "weighted", "least_latency", "least_busy");
+    public static final List<String> STRATEGIES =
+            List.of("fallback", "weighted", "least_latency", "least_busy", "cost");
 
     public AliasSpec {
         targets = targets == null ? List.of() : List.copyOf(targets);

@@ -4,6 +4,7 @@ import io.junction.core.config.AbCampaignSpec;
 import io.junction.core.config.AliasSpec;
 import io.junction.core.config.JunctionConfig;
 import io.junction.core.error.GatewayException;
+import io.junction.core.pricing.PricingTable;
 import io.junction.core.schema.ChatRequest;
 import io.junction.core.schema.ProviderPreferences;
 import io.junction.core.spi.Target;
@@ -36,6 +37,7 @@ public final class RoutePlanner {
     private final JunctionConfig config;
     private final ModelResolver resolver;
     private final TargetStats stats;
+    private final PricingTable prices;
 
     /**
      * What to run: the request to send (prompts rendered), the targets, the A/B arm chosen (or null),
@@ -54,9 +56,19 @@ public final class RoutePlanner {
     }
 
     public RoutePlanner(JunctionConfig config, ModelResolver resolver, TargetStats stats) {
+        this(config, resolver, stats, PricingTable.load(config.pricing()));
+    }
+
+    public RoutePlanner(JunctionConfig config, ModelResolver resolver, TargetStats stats, PricingTable prices) {
         this.config = config;
         this.resolver = resolver;
         this.stats = stats;
+        this.prices = prices;
+    }
+
+    /** USD per 1M input + 1M output tokens: the order {@code cost} and {@code sort: price} use; unpriced last. */
+    double price(Target t) {
+        return prices.lookup(t).map(m -> m.price().input() + m.price().output()).orElse(Double.MAX_VALUE);
     }
 
     public Plan plan(ChatRequest request, List<String> fallbacks, DoubleSupplier random) {
@@ -190,6 +202,7 @@ public final class RoutePlanner {
                     return Double.isNaN(v) ? -1 : v; // no sample yet: try it, so it gets one
                 }));
             case "least_busy" -> sorted(targets, Comparator.comparingInt(stats::inflight));
+            case "cost" -> sorted(targets, Comparator.comparingDouble(this::price));
             default -> targets;
         };
     }
@@ -279,10 +292,7 @@ public final class RoutePlanner {
                         double v = stats.latencyNanos(t);
                         return Double.isNaN(v) ? Double.MAX_VALUE : v; // measured targets first
                     }));
-                case "price" ->
-                    throw GatewayException.invalidRequest(
-                            "provider.sort",
-                            "provider.sort 'price' needs the pricing table, which this Junction does not have yet.");
+                case "price" -> out = sorted(out, Comparator.comparingDouble(this::price));
                 default ->
                     throw GatewayException.invalidRequest(
                             "provider.sort",

@@ -13,30 +13,46 @@ import java.time.Duration;
  * @param hedgeAfter when set, an attempt that has produced nothing (no first token for a stream, no
  *     answer otherwise) after this long gets a parallel attempt on the next target; the first to
  *     produce wins and the other is cancelled; one hedge per call at most
+ * @param commitChars the stream's commit point: {@code 0} the first content token (default),
+ *     {@code -1} the first chunk of any kind, {@code N > 0} the first N characters of content
  */
 public record RouteSettings(
         Duration requestTimeout,
         Duration streamKeepalive,
         Duration ttft,
         boolean sameTargetRetries,
-        Duration hedgeAfter) {
+        Duration hedgeAfter,
+        int commitChars) {
 
     /** Failover across targets only: no retries of one target, no deadlines, no keep-alives. */
-    public static final RouteSettings FAILOVER_ONLY = new RouteSettings(null, null, null, false, null);
+    public static final RouteSettings FAILOVER_ONLY = new RouteSettings(null, null, null, false, null, 0);
 
     public RouteSettings(Duration requestTimeout, Duration streamKeepalive, Duration ttft, boolean sameTargetRetries) {
-        this(requestTimeout, streamKeepalive, ttft, sameTargetRetries, null);
+        this(requestTimeout, streamKeepalive, ttft, sameTargetRetries, null, 0);
+    }
+
+    public RouteSettings(
+            Duration requestTimeout,
+            Duration streamKeepalive,
+            Duration ttft,
+            boolean sameTargetRetries,
+            Duration hedgeAfter) {
+        this(requestTimeout, streamKeepalive, ttft, sameTargetRetries, hedgeAfter, 0);
     }
 
     public RouteSettings withTtft(Duration newTtft) {
-        return new RouteSettings(requestTimeout, streamKeepalive, newTtft, sameTargetRetries, hedgeAfter);
+        return new RouteSettings(requestTimeout, streamKeepalive, newTtft, sameTargetRetries, hedgeAfter, commitChars);
     }
 
     public RouteSettings withRequestTimeout(Duration timeout) {
-        return new RouteSettings(timeout, streamKeepalive, ttft, sameTargetRetries, hedgeAfter);
+        return new RouteSettings(timeout, streamKeepalive, ttft, sameTargetRetries, hedgeAfter, commitChars);
     }
 
     public RouteSettings withHedgeAfter(Duration after) {
-        return new RouteSettings(requestTimeout, streamKeepalive, ttft, sameTargetRetries, after);
+        return new RouteSettings(requestTimeout, streamKeepalive, ttft, sameTargetRetries, after, commitChars);
+    }
+
+    public RouteSettings withCommitChars(int chars) {
+        return new RouteSettings(requestTimeout, streamKeepalive, ttft, sameTargetRetries, hedgeAfter, chars);
     }
 }

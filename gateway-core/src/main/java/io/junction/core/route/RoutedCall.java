@@ -697,7 +697,7 @@ public final class RoutedCall {
                 return;
             }
             if (!info.committed) {
-                if (!hasContent(chunk)) {
+                if (!reachesCommitPoint(chunk)) {
                     held.add(new Object[] {chunk, rawJson});
                     return;
                 }
@@ -726,6 +726,33 @@ public final class RoutedCall {
                     listener.onChunk((ChatChunk) h[0], (ByteBuf) h[1], info);
                 }
             }
+        }
+
+        /** Content characters held before the commit point (for a commit point of N characters). */
+        private int heldChars;
+
+        private boolean reachesCommitPoint(ChatChunk chunk) {
+            int mode = settings.commitChars();
+            if (mode < 0) {
+                return true;
+            }
+            if (mode == 0) {
+                return hasContent(chunk);
+            }
+            for (ChatChunk.Choice c : chunk.choices()) {
+                if (c.finishReason() != null) {
+                    return true;
+                }
+                ChatChunk.Delta d = c.delta();
+                heldChars += (d.content() == null ? 0 : d.content().length())
+                        + (d.reasoningContent() == null
+                                ? 0
+                                : d.reasoningContent().length());
+                if (d.toolCalls() != null && !d.toolCalls().isEmpty()) {
+                    return true; // a tool call is acted on whole: no point holding it
+                }
+            }
+            return chunk.usage() != null || heldChars >= mode;
         }
 
         private void releaseHeld() {

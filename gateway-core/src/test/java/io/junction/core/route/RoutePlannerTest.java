@@ -274,6 +274,36 @@ class RoutePlannerTest {
         assertThat(out.messages().get(0).text()).isEqualTo("Be brief, agent.");
     }
 
+    // ------------------------------------------------------------------ price
+
+    private RoutePlanner pricedPlanner(Map<String, AliasSpec> models) {
+        Map<String, ProviderSpec> providers = new LinkedHashMap<>();
+        for (String p : List.of("pa", "pb", "pc")) {
+            providers.put(p, new ProviderSpec("fake", null, null, null, null, null, null, null));
+        }
+        JunctionConfig config = new JunctionConfig(null, null, providers, models, null, RoutingSpec.DEFAULTS, Map.of());
+        io.junction.core.pricing.PricingTable prices = io.junction.core.pricing.PricingTable.of(
+                Map.of(),
+                Map.of(
+                        "pa/x", new io.junction.core.config.PriceSpec(5.0, null, null, 15.0, null),
+                        "pb/y", new io.junction.core.config.PriceSpec(0.1, null, null, 0.4, null)));
+        return new RoutePlanner(config, new ModelResolver(config, registry), stats, prices);
+    }
+
+    @Test
+    void theCostStrategyTriesTheCheapestFirstAndUnpricedLast() {
+        RoutePlanner p = pricedPlanner(Map.of("m", alias("cost", List.of("pc/z", "pa/x", "pb/y"), null)));
+        assertThat(ids(p.plan(ask("m").build(), null, rng::nextDouble))).containsExactly("pb/y", "pa/x", "pc/z");
+    }
+
+    @Test
+    void sortByPriceReordersThePlan() {
+        RoutePlanner p = pricedPlanner(Map.of("m", new AliasSpec(List.of("pc/z", "pa/x", "pb/y"))));
+        ChatRequest r =
+                ask("m").provider(prefs(null, null, null, null, "price")).build();
+        assertThat(ids(p.plan(r, null, rng::nextDouble))).containsExactly("pb/y", "pa/x", "pc/z");
+    }
+
     // ------------------------------------------------------------------ capabilities
 
     private RoutePlanner capabilityPlanner() {

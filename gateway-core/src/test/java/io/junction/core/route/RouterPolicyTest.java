@@ -263,6 +263,35 @@ class RouterPolicyTest {
     }
 
     @Test
+    void commitPointFirstChunkCommitsOnTheRoleChunk() {
+        call(request(true), RouteSettings.FAILOVER_ONLY.withCommitChars(-1), target("pa"), target("pb"))
+                .start();
+        transport.last().headers(200).body(ROLE);
+        assertThat(listener.events).containsExactly("start", "chunk");
+        transport.last().error(unavailable());
+        assertThat(transport.opened).as("committed: no failover").hasSize(1);
+        assertThat(listener.events).endsWith("failure");
+    }
+
+    @Test
+    void commitPointOfNCharactersHoldsShortOpeningsAndStillFailsOver() {
+        String shortText = chunk("{\"content\":\"hey\"}", null);
+        call(request(true), RouteSettings.FAILOVER_ONLY.withCommitChars(10), target("pa"), target("pb"))
+                .start();
+        transport.last().headers(200).bodies(ROLE, shortText);
+        assertThat(listener.events).as("3 of 10 characters: still held").isEmpty();
+        transport.last().error(unavailable());
+        assertThat(transport.opened).as("not committed: fails over").hasSize(2);
+        transport.last().headers(200).bodies(ROLE, shortText, chunk("{\"content\":\" there, friend\"}", null));
+        assertThat(listener.events)
+                .as("13 characters reached: the held chunks go out")
+                .containsExactly("start", "chunk", "chunk", "chunk");
+        transport.last().bodies(STOP, "data: [DONE]\n\n");
+        transport.last().end();
+        assertThat(listener.content()).isEqualTo("hey there, friend");
+    }
+
+    @Test
     void keepAlivesFlowWhileWaitingAndStopAtTheFirstToken() {
         call(request(true), new RouteSettings(null, Duration.ofMillis(100), null, true), target("pa"))
                 .start();

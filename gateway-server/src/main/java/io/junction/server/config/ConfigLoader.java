@@ -332,6 +332,10 @@ public final class ConfigLoader {
             throw new ConfigException(file + ": admin.key: empty (remove admin: to turn admin endpoints off)");
         }
         RoutingSpec routing = c.routing();
+        if (routing.commitChars() == -2) {
+            throw new ConfigException(file + ": routing.stream_commit: expected first_token, first_chunk or a positive"
+                    + " number of characters, got '" + routing.streamCommit() + "'");
+        }
         if (routing.retryBudgetRatio() < 0
                 || routing.retryBudgetMinPerSecond() < 0
                 || routing.retryBudgetWindowMs() < 1) {

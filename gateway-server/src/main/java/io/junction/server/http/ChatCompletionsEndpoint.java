@@ -74,6 +74,9 @@ final class ChatCompletionsEndpoint {
         RouteSettings settings = settings(gw, req, chat);
         ChatResponder responder = new ChatResponder(ctx, gw, chat, requestId, onDone);
         responder.abArm(plan.abArm());
+        if (plan.abArm() != null) {
+            gw.metrics().abAssignment(chat.abCampaign(), plan.abArm());
+        }
         EventLoop loop = ctx.channel().eventLoop();
         RoutedCall call = new RoutedCall(
                 plan.request(),
@@ -135,7 +138,8 @@ final class ChatCompletionsEndpoint {
                 keepaliveMs > 0 ? Duration.ofMillis(keepaliveMs) : null,
                 ttftMs == null ? null : Duration.ofMillis(ttftMs),
                 true,
-                hedgeMs == null ? null : Duration.ofMillis(hedgeMs));
+                hedgeMs == null ? null : Duration.ofMillis(hedgeMs),
+                gw.config().routing().commitChars());
     }
 
     private static Long headerMillis(FullHttpRequest req, String name) {

@@ -166,6 +166,18 @@ public final class GatewayMetrics implements AutoCloseable {
         this.breakers = source;
     }
 
+    private final ConcurrentHashMap<String, Counter> abCounters = new ConcurrentHashMap<>();
+
+    /** Counts one call assigned to an A/B arm: {@code junction_ab_assignments_total{campaign,arm}} (both from config). */
+    public void abAssignment(String campaign, String arm) {
+        abCounters
+                .computeIfAbsent(campaign + '\0' + arm, k -> Counter.builder("junction.ab.assignments")
+                        .description("Calls assigned to each arm of an A/B campaign")
+                        .tags("campaign", campaign, "arm", arm)
+                        .register(registry))
+                .increment();
+    }
+
     /**
      * Counts a finished call's upstream attempts by provider and outcome ({@code success}, {@code error},
      * {@code skipped} for an open circuit), and a fallback when the answer came from another target.

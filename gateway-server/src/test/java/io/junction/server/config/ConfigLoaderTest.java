@@ -201,8 +201,16 @@ class ConfigLoaderTest {
     void routingKeyErrors() {
         String providers = "providers:\n  pa: { type: mock }\n";
         assertError(
+                "routing: { stream_commit: whenever }\n",
+                "test.yaml: routing.stream_commit: expected first_token, first_chunk or a positive number of"
+                        + " characters, got 'whenever'");
+        assertThat(load("routing: { stream_commit: 40 }\n").routing().commitChars())
+                .isEqualTo(40);
+        assertThat(load("routing: { stream_commit: first_chunk }\n").routing().commitChars())
+                .isEqualTo(-1);
+        assertError(
                 providers + "models:\n  m: { strategy: random, targets: [pa/x] }\n",
-                "test.yaml: models.m.strategy: unknown strategy 'random' (known: fallback, weighted, least_latency, least_busy)");
+                "test.yaml: models.m.strategy: unknown strategy 'random' (known: fallback, weighted, least_latency, least_busy, cost)");
         assertError(
                 providers + "models:\n  m: { targets: [ { target: pa/x, weight: 0 } ] }\n",
                 "test.yaml: models.m.targets[0].weight: must be positive");

@@ -163,6 +163,8 @@ class RoutingPolicyHttpTest {
                     Json.MAPPER.readTree(gw.post("/v1/chat/completions", body).body());
             assertThat(again.at("/extra_fields/ab_arm").asText()).isEqualTo(arm);
         }
+        assertThat(gw.get("/metrics", Map.of()).body())
+                .containsPattern("junction_ab_assignments_total\\{arm=\"" + arm + "\",campaign=\"launch\"} [6-9]");
         HttpResponse<String> unknown = gw.post("/v1/chat/completions", body.replace("launch", "nope"));
         assertThat(unknown.statusCode()).isEqualTo(400);
         assertThat(Json.MAPPER.readTree(unknown.body()).at("/error/param").asText())
