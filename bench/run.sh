@@ -9,9 +9,9 @@
 #   bench/run.sh profile              # JFR of Junction under load: hot methods, allocation by site
 #   bench/run.sh jmh                  # the JMH micro-benchmarks with -prof gc
 #
-# Knobs (environment): REPEATS=3 TP_SECONDS=15 LAT_SECONDS=30 LAT_RATE=<half of Junction's max>
+# Knobs (environment): REPEATS=3 TP_SECONDS=15 LAT_SECONDS=30 LAT_RATE=<half of Junction's max> LAT_LOW_RATE=1000
 #   STREAM_RATE=50 STREAM_SECONDS=20 FIRST_TOKEN_MS=50 CHUNK_MS=20 CHUNKS=50
-#   CONC_STREAMS=10000 CONC_RAMP=40 CONC_HOLD=30 JUNCTION_OPTS="-Xms512m -Xmx512m" SKIP_BUILD=1
+#   CONC_STREAMS=10000 CONC_RAMP=40 CONC_HOLD=30 JUNCTION_OPTS="-Xmx512m" SKIP_BUILD=1
 # Every load is bounded in time; everything listens on 127.0.0.1 only; all processes started here are
 # stopped on exit (by their pid).
 set -euo pipefail
@@ -26,6 +26,7 @@ CONNECTIONS=${CONNECTIONS:-64}
 LAT_SECONDS=${LAT_SECONDS:-30}
 LAT_WARMUP=${LAT_WARMUP:-10}
 WARMUP_SECONDS=${WARMUP_SECONDS:-30}
+LAT_LOW_RATE=${LAT_LOW_RATE:-1000}
 STREAM_RATE=${STREAM_RATE:-50}
 STREAM_SECONDS=${STREAM_SECONDS:-20}
 FIRST_TOKEN_MS=${FIRST_TOKEN_MS:-50}
@@ -34,7 +35,7 @@ CHUNKS=${CHUNKS:-50}
 CONC_STREAMS=${CONC_STREAMS:-10000}
 CONC_RAMP=${CONC_RAMP:-40}
 CONC_HOLD=${CONC_HOLD:-30}
-JUNCTION_OPTS=${JUNCTION_OPTS:--Xms512m -Xmx512m}
+JUNCTION_OPTS=${JUNCTION_OPTS:--Xmx512m}
 MOCK_OPTS=${MOCK_OPTS:--Xms256m -Xmx256m}
 LOADGEN_OPTS=${LOADGEN_OPTS:--Xms512m -Xmx512m}
 MOCK_PORT=${MOCK_PORT:-18081}
@@ -256,15 +257,21 @@ mode_latency() {
   if [ -z "$rate" ]; then
     rate=$(wrk_run junction 10 | sed -n 's/^RESULT rps=\([0-9]*\).*/\1/p'); rate=$((rate / 2))
   fi
-  log "fixed rate: $rate req/s (half of Junction's closed-loop max)"
+  log "fixed rates: $rate req/s (half of Junction's closed-loop max) and ${LAT_LOW_RATE} req/s"
   echo "$rate" >"$OUT/lat_rate"
+  lat_series "$rate"
+  [ "$LAT_LOW_RATE" = 0 ] || lat_series "$LAT_LOW_RATE"
+}
+
+lat_series() { # rate
+  local rate=$1
   for r in $(seq "$REPEATS"); do
     for t in "${TARGETS[@]}"; do
       if [ "$t" = junction ]; then
         jcmd "$JUNCTION_PID" GC.run >/dev/null; sleep 0.5
         local a0; a0=$(metric jvm_gc_memory_allocated_bytes_total)
       fi
-      measure latency "$t" "$r" loadgen rate --url "$(url_of "$t")" --body bench/bodies/chat.json \
+      measure "latency@$rate" "$t" "$r" loadgen rate --url "$(url_of "$t")" --body bench/bodies/chat.json \
         --rate "$rate" --duration "$LAT_SECONDS" --warmup "$LAT_WARMUP"
       if [ "$t" = junction ]; then
         jcmd "$JUNCTION_PID" GC.run >/dev/null; sleep 0.5
@@ -288,15 +295,26 @@ mode_stream() {
 }
 
 mode_startup() {
-  # time from exec of the JVM until /health answers, on a fresh JVM each time
+  # time from exec of the JVM until /health answers, on a fresh JVM each time: as shipped, then with an
+  # AppCDS archive (class metadata of a previous run mapped at start: -XX:SharedArchiveFile)
   [ -n "$MOCK_PID" ] || start_mock
-  local times=()
   if [ -n "$JUNCTION_PID" ]; then stop_pid "$JUNCTION_PID"; JUNCTION_PID=; fi
+  local times=() cds=()
   for _ in 1 2 3 4 5; do
     start_junction; times+=("$STARTUP_MS"); stop_pid "$JUNCTION_PID"; JUNCTION_PID=
   done
   echo "${times[*]}" >"$OUT/startup_ms"
   log "start-up to ready (ms): ${times[*]}"
+  start_junction -XX:ArchiveClassesAtExit="$OUT/junction.jsa"
+  curl -s -o /dev/null -H 'content-type: application/json' --data @bench/bodies/chat.json "$(url_of junction)" || true
+  stop_pid "$JUNCTION_PID"; JUNCTION_PID=
+  if [ -f "$OUT/junction.jsa" ]; then
+    for _ in 1 2 3 4 5; do
+      start_junction -XX:SharedArchiveFile="$OUT/junction.jsa"; cds+=("$STARTUP_MS"); stop_pid "$JUNCTION_PID"; JUNCTION_PID=
+    done
+    echo "${cds[*]}" >"$OUT/startup_appcds_ms"
+    log "start-up to ready with AppCDS (ms): ${cds[*]}"
+  fi
 }
 
 conc_phase() { # name body streams
@@ -371,5 +389,6 @@ if [ -s "$RAW" ]; then
   java -cp "$BENCH_JAR" io.junction.bench.Report "$RAW" | tee "$OUT/report.md"
 fi
 [ -f "$OUT/startup_ms" ] && echo && echo "start-up to ready (ms, 5 fresh JVMs): $(cat "$OUT/startup_ms")" | tee -a "$OUT/report.md"
+[ -f "$OUT/startup_appcds_ms" ] && echo "start-up to ready with AppCDS (ms, 5 fresh JVMs): $(cat "$OUT/startup_appcds_ms")" | tee -a "$OUT/report.md"
 [ -f "$OUT/concurrency.tsv" ] && echo && cat "$OUT/concurrency.tsv" | tee -a "$OUT/report.md"
 echo "raw results: $OUT"

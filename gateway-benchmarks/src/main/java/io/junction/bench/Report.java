@@ -93,8 +93,10 @@ public final class Report {
         if (data.containsKey("throughput")) {
             throughput(out);
         }
-        if (data.containsKey("latency")) {
-            latency(out);
+        for (String mode : data.keySet()) {
+            if (mode.startsWith("latency")) {
+                latency(out, mode);
+            }
         }
         if (data.containsKey("stream")) {
             stream(out);
@@ -132,9 +134,11 @@ public final class Report {
         load(out, m);
     }
 
-    private void latency(StringBuilder out) {
-        String m = "latency";
-        out.append("\n### Fixed-rate latency (open loop, coordinated-omission safe, non-streaming)\n\n");
+    private void latency(StringBuilder out, String m) {
+        int at = m.indexOf('@');
+        out.append("\n### Fixed-rate latency")
+                .append(at < 0 ? "" : " at " + m.substring(at + 1) + " req/s")
+                .append(" (open loop, coordinated-omission safe, non-streaming)\n\n");
         out.append("| target | rate req/s | p50 ms | p99 ms | p99.9 ms | max ms | added p50 ms | added p99 ms |"
                 + " added p99.9 ms | proxy CPU s/1k req | proxy peak RSS MiB | errors |\n");
         out.append("|---|---|---|---|---|---|---|---|---|---|---|---|\n");
