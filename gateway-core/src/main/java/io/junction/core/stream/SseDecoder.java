@@ -1,8 +1,9 @@
 package io.junction.core.stream;
 
 import io.netty.buffer.ByteBuf;
-import java.io.ByteArrayOutputStream;
+import io.netty.util.ByteProcessor;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /**
  * Incremental {@code text/event-stream} parser (WHATWG HTML, "event stream interpretation").
@@ -10,7 +11,8 @@ import java.nio.charset.StandardCharsets;
  * <p>Lines end in CRLF, LF or CR, also when the CR and LF arrive in different buffers. Lines starting
  * with {@code :} are comments. Several {@code data:} lines join with {@code \n}. A blank line
  * dispatches the event; an event with no data is not dispatched. One instance per stream; not
- * thread-safe.
+ * thread-safe. Lines are found with a bulk scan ({@link ByteProcessor#FIND_CRLF}) and copied in bulk;
+ * per event the only allocation is the payload array handed to the listener.
  */
 public final class SseDecoder {
 
@@ -20,29 +22,36 @@ public final class SseDecoder {
         void onEvent(String event, byte[] data);
     }
 
-    private final ByteArrayOutputStream line = new ByteArrayOutputStream(256);
-    private final ByteArrayOutputStream data = new ByteArrayOutputStream(512);
+    private static final int MAX_KEPT = 64 * 1024; // buffers larger than this are not kept between events
+
+    private byte[] line = new byte[256];
+    private int lineLength;
+    private byte[] data = new byte[512];
+    private int dataLength;
     private boolean hasData;
     private String event;
     private boolean lastWasCr;
 
     public void decode(ByteBuf in, Listener listener) {
         int end = in.writerIndex();
-        for (int i = in.readerIndex(); i < end; i++) {
-            byte b = in.getByte(i);
-            if (b == '\n') {
-                if (lastWasCr) {
-                    lastWasCr = false; // second half of CRLF: the line already ended at CR
+        int i = in.readerIndex();
+        while (i < end) {
+            if (lastWasCr) {
+                lastWasCr = false;
+                if (in.getByte(i) == '\n') {
+                    i++; // second half of CRLF: the line already ended at CR
                     continue;
                 }
-                endLine(listener);
-            } else if (b == '\r') {
-                lastWasCr = true;
-                endLine(listener);
-            } else {
-                lastWasCr = false;
-                line.write(b);
             }
+            int eol = in.forEachByte(i, end - i, ByteProcessor.FIND_CRLF);
+            if (eol < 0) {
+                appendLine(in, i, end - i);
+                break;
+            }
+            appendLine(in, i, eol - i);
+            lastWasCr = in.getByte(eol) == '\r';
+            i = eol + 1;
+            endLine(listener);
         }
         in.readerIndex(end);
     }
@@ -52,65 +61,93 @@ public final class SseDecoder {
      * omit it, and dropping the final chunk would lose data.
      */
     public void finish(Listener listener) {
-        if (line.size() > 0) {
+        if (lineLength > 0) {
             endLine(listener);
         }
         dispatch(listener);
     }
 
+    private void appendLine(ByteBuf in, int from, int length) {
+        if (length == 0) {
+            return;
+        }
+        if (lineLength + length > line.length) {
+            line = Arrays.copyOf(line, Math.max(line.length * 2, lineLength + length));
+        }
+        in.getBytes(from, line, lineLength, length);
+        lineLength += length;
+    }
+
     private void endLine(Listener listener) {
-        if (line.size() == 0) {
+        int length = lineLength;
+        lineLength = 0;
+        if (line.length > MAX_KEPT) {
+            // keep the bytes of this line, but do not hold a huge buffer for the rest of the stream
+            byte[] big = line;
+            line = new byte[256];
+            field(big, length, listener);
+            return;
+        }
+        field(line, length, listener);
+    }
+
+    private void field(byte[] bytes, int length, Listener listener) {
+        if (length == 0) {
             dispatch(listener);
             return;
         }
-        byte[] bytes = line.toByteArray();
-        line.reset();
         if (bytes[0] == ':') {
             return; // comment
         }
-        int colon = indexOf(bytes, (byte) ':');
-        String field;
-        int valueStart;
-        if (colon < 0) {
-            field = new String(bytes, StandardCharsets.UTF_8);
-            valueStart = bytes.length;
-        } else {
-            field = new String(bytes, 0, colon, StandardCharsets.UTF_8);
-            valueStart = colon + 1;
-            if (valueStart < bytes.length && bytes[valueStart] == ' ') {
-                valueStart++;
-            }
+        int colon = indexOf(bytes, length, (byte) ':');
+        int nameEnd = colon < 0 ? length : colon;
+        int valueStart = colon < 0 ? length : colon + 1;
+        if (valueStart < length && bytes[valueStart] == ' ') {
+            valueStart++;
         }
-        switch (field) {
-            case "data" -> {
-                if (hasData) {
-                    data.write('\n');
-                }
-                data.write(bytes, valueStart, bytes.length - valueStart);
-                hasData = true;
+        if (is(bytes, nameEnd, DATA)) {
+            int n = length - valueStart;
+            int need = dataLength + n + (hasData ? 1 : 0);
+            if (need > data.length) {
+                data = Arrays.copyOf(data, Math.max(data.length * 2, need));
             }
-            case "event" -> event = new String(bytes, valueStart, bytes.length - valueStart, StandardCharsets.UTF_8);
-            default -> {
-                // id, retry and unknown fields do not matter to a relay of LLM streams
+            if (hasData) {
+                data[dataLength++] = '\n';
             }
+            System.arraycopy(bytes, valueStart, data, dataLength, n);
+            dataLength += n;
+            hasData = true;
+        } else if (is(bytes, nameEnd, EVENT)) {
+            event = new String(bytes, valueStart, length - valueStart, StandardCharsets.UTF_8);
         }
+        // id, retry and unknown fields do not matter to a relay of LLM streams
     }
 
     private void dispatch(Listener listener) {
         if (hasData) {
-            byte[] payload = data.toByteArray();
+            byte[] payload = Arrays.copyOf(data, dataLength);
             String name = event;
-            data.reset();
+            dataLength = 0;
             hasData = false;
             event = null;
+            if (data.length > MAX_KEPT) {
+                data = new byte[512];
+            }
             listener.onEvent(name, payload);
         } else {
             event = null;
         }
     }
 
-    private static int indexOf(byte[] bytes, byte b) {
-        for (int i = 0; i < bytes.length; i++) {
+    private static final byte[] DATA = {'d', 'a', 't', 'a'};
+    private static final byte[] EVENT = {'e', 'v', 'e', 'n', 't'};
+
+    private static boolean is(byte[] bytes, int length, byte[] name) {
+        return length == name.length && Arrays.equals(bytes, 0, length, name, 0, length);
+    }
+
+    private static int indexOf(byte[] bytes, int length, byte b) {
+        for (int i = 0; i < length; i++) {
             if (bytes[i] == b) {
                 return i;
             }

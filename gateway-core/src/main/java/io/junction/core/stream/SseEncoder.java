@@ -33,10 +33,21 @@ public final class SseEncoder {
         return buf;
     }
 
-    /** Frames JSON bytes the upstream produced, unchanged. Takes ownership of {@code json}. */
+    /**
+     * Frames JSON bytes the upstream produced, unchanged. Takes ownership of {@code json}. The frame is
+     * one direct buffer from {@code alloc} (pooled in the server): the socket writes it as is, where a
+     * composite of heap buffers would first be copied into a direct buffer by the transport.
+     */
     public static ByteBuf frame(ByteBufAllocator alloc, ByteBuf json) {
-        return alloc.compositeBuffer(3)
-                .addComponents(true, Unpooled.wrappedBuffer(PREFIX), json, Unpooled.wrappedBuffer(SUFFIX));
+        try {
+            int n = json.readableBytes();
+            return alloc.directBuffer(PREFIX.length + n + SUFFIX.length)
+                    .writeBytes(PREFIX)
+                    .writeBytes(json, json.readerIndex(), n)
+                    .writeBytes(SUFFIX);
+        } finally {
+            json.release();
+        }
     }
 
     /** {@code data: [DONE]\n\n}. */

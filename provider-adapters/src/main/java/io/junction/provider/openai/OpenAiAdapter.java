@@ -19,6 +19,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The OpenAI Chat Completions API, and the base of every OpenAI-compatible provider.
@@ -78,9 +79,20 @@ public class OpenAiAdapter implements ProviderAdapter {
 
     // ---- hooks for OpenAI-compatible subclasses (Azure, presets); the defaults are OpenAI's behaviour ----
 
+    /** Parsed {@code <base_url>/chat/completions} per configured base URL: parsing a URI per request is waste. */
+    private final ConcurrentHashMap<String, URI> chatCompletionsUris = new ConcurrentHashMap<>();
+
     /** Where the request goes: {@code <base_url>/chat/completions} by default. */
     protected URI chatCompletionsUri(ChatRequest request, Target target) {
-        return URI.create(baseUrl(target.provider().spec()) + "/chat/completions");
+        String base = baseUrl(target.provider().spec());
+        URI uri = chatCompletionsUris.get(base);
+        if (uri == null) {
+            uri = URI.create(base + "/chat/completions");
+            if (chatCompletionsUris.size() < 1024) { // bounded: keys are configured base URLs
+                chatCompletionsUris.put(base, uri);
+            }
+        }
+        return uri;
     }
 
     /** Adds the credential headers: {@code authorization: Bearer <api_key>} when a key is set, by default. */

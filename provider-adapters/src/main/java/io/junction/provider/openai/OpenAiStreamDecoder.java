@@ -1,6 +1,7 @@
 package io.junction.provider.openai;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectReader;
 import io.junction.core.error.GatewayException;
 import io.junction.core.schema.ChatChunk;
 import io.junction.core.schema.Json;
@@ -18,6 +19,8 @@ import java.io.IOException;
  * {@code {"error":...}} event is an in-band error. One instance per stream; not thread-safe.
  */
 final class OpenAiStreamDecoder implements StreamDecoder, SseDecoder.Listener {
+    private static final ObjectReader CHUNK_READER = Json.MAPPER.readerFor(ChatChunk.class);
+
     private final SseDecoder sse = new SseDecoder();
     private final Target target;
     private StreamSink sink;
@@ -43,6 +46,20 @@ final class OpenAiStreamDecoder implements StreamDecoder, SseDecoder.Listener {
         if (isDone(data)) {
             sink.onDone();
             return;
+        }
+        if (!"error".equals(event)) {
+            // Fast path: one pass straight into the record. Anything unusual (not JSON, not an object,
+            // an error payload) takes the tree path below, which reports it exactly as before.
+            ChatChunk chunk = null;
+            try {
+                chunk = CHUNK_READER.readValue(data);
+            } catch (IOException | RuntimeException e) {
+                // fall through to the tree path
+            }
+            if (chunk != null && !chunk.extra().containsKey("error")) {
+                sink.onChunk(chunk, Unpooled.wrappedBuffer(data));
+                return;
+            }
         }
         JsonNode tree;
         try {

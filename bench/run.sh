@@ -1,0 +1,394 @@
+#!/usr/bin/env bash
+# Junction's load suite (issue #6): the same bounded load against (a) the mock upstream directly,
+# (b) nginx as a plain reverse proxy in front of it and (c) Junction with an openai provider pointed at
+# it; prints one table per mode. Method, knobs and the latest results: docs/performance.md.
+#
+#   bench/run.sh                      # throughput, latency, stream, startup (about 15 minutes)
+#   bench/run.sh throughput latency   # only these modes
+#   bench/run.sh concurrency          # 10,000 slow streams held open (heavy; not in the default set)
+#   bench/run.sh profile              # JFR of Junction under load: hot methods, allocation by site
+#   bench/run.sh jmh                  # the JMH micro-benchmarks with -prof gc
+#
+# Knobs (environment): REPEATS=3 TP_SECONDS=15 LAT_SECONDS=30 LAT_RATE=<half of Junction's max> LAT_LOW_RATE=1000
+#   STREAM_RATE=50 STREAM_SECONDS=20 FIRST_TOKEN_MS=50 CHUNK_MS=20 CHUNKS=50
+#   CONC_STREAMS=10000 CONC_RAMP=40 CONC_HOLD=30 JUNCTION_OPTS="-Xmx512m" SKIP_BUILD=1
+# Every load is bounded in time; everything listens on 127.0.0.1 only; all processes started here are
+# stopped on exit (by their pid).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+. .mvn/select-jdk.sh
+
+REPEATS=${REPEATS:-3}
+TP_SECONDS=${TP_SECONDS:-15}
+WRK_THREADS=${WRK_THREADS:-2}
+CONNECTIONS=${CONNECTIONS:-64}
+LAT_SECONDS=${LAT_SECONDS:-30}
+LAT_WARMUP=${LAT_WARMUP:-10}
+WARMUP_SECONDS=${WARMUP_SECONDS:-30}
+LAT_LOW_RATE=${LAT_LOW_RATE:-1000}
+STREAM_RATE=${STREAM_RATE:-50}
+STREAM_SECONDS=${STREAM_SECONDS:-20}
+FIRST_TOKEN_MS=${FIRST_TOKEN_MS:-50}
+CHUNK_MS=${CHUNK_MS:-20}
+CHUNKS=${CHUNKS:-50}
+CONC_STREAMS=${CONC_STREAMS:-10000}
+CONC_RAMP=${CONC_RAMP:-40}
+CONC_HOLD=${CONC_HOLD:-30}
+JUNCTION_OPTS=${JUNCTION_OPTS:--Xmx512m}
+MOCK_OPTS=${MOCK_OPTS:--Xms256m -Xmx256m}
+LOADGEN_OPTS=${LOADGEN_OPTS:--Xms512m -Xmx512m}
+MOCK_PORT=${MOCK_PORT:-18081}
+SLOW_PORT=${SLOW_PORT:-18082}
+NGINX_PORT=${NGINX_PORT:-18080}
+JUNCTION_PORT=${JUNCTION_PORT:-18090}
+
+MODES=("$@")
+[ ${#MODES[@]} -gt 0 ] || MODES=(throughput latency stream startup)
+
+STAMP=$(date -u +%Y%m%dT%H%M%SZ)
+OUT=${OUT:-$ROOT/bench/results/$STAMP}
+mkdir -p "$OUT"
+RAW=$OUT/raw.tsv
+: >"$RAW"
+BENCH_JAR=$ROOT/gateway-benchmarks/target/benchmarks.jar
+JUNCTION_JAR=$ROOT/gateway-server/target/junction.jar
+HZ=$(getconf CLK_TCK)
+log() { printf '%s %s\n' "$(date -u +%H:%M:%S)" "$*" | tee -a "$OUT/run.log" >&2; }
+
+# ---------------------------------------------------------------- set-up
+
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+NOFILE=$(ulimit -n)
+
+if [ -z "${SKIP_BUILD:-}" ]; then
+  log "building junction.jar and benchmarks.jar"
+  ./mvnw -B -q -Pbench -DskipTests package -pl gateway-benchmarks -am
+fi
+command -v wrk >/dev/null || { log "installing wrk"; apt-get install -y -qq wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }; }
+if ! command -v nginx >/dev/null && [ ! -x /usr/sbin/nginx ]; then
+  log "installing nginx (Debian package)"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get install -y -qq nginx-light >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq nginx-light >/dev/null; }
+fi
+NGINX=$(command -v nginx || echo /usr/sbin/nginx)
+
+PIDS=()
+cleanup() {
+  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+  sleep 0.5
+  for p in "${PIDS[@]}"; do kill -9 "$p" 2>/dev/null || true; done
+}
+trap cleanup EXIT
+
+wait_port() { # port timeout_s
+  local end=$((SECONDS + $2))
+  until (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; do
+    [ $SECONDS -lt $end ] || { log "port $1 did not open"; return 1; }
+    sleep 0.05
+  done
+}
+
+MOCK_PID=
+start_mock() {
+  java $MOCK_OPTS -cp "$BENCH_JAR" io.junction.bench.MockUpstream --port "$MOCK_PORT" --threads 2 \
+    --first-token-ms "$FIRST_TOKEN_MS" --chunk-ms "$CHUNK_MS" --chunks "$CHUNKS" >"$OUT/mock.log" 2>&1 &
+  MOCK_PID=$!; PIDS+=("$MOCK_PID")
+  wait_port "$MOCK_PORT" 30
+}
+
+SLOW_PID=
+start_slow_mock() {
+  java $MOCK_OPTS -cp "$BENCH_JAR" io.junction.bench.MockUpstream --port "$SLOW_PORT" --threads 2 \
+    --first-token-ms 0 --chunk-ms 1000 --chunks 600 >"$OUT/mock-slow.log" 2>&1 &
+  SLOW_PID=$!; PIDS+=("$SLOW_PID")
+  wait_port "$SLOW_PORT" 30
+}
+
+NGINX_PID=
+start_nginx() {
+  mkdir -p "$OUT/nginx/logs"
+  sed -e "s#__OUT__#$OUT/nginx#g" -e "s#__MOCK_PORT__#$MOCK_PORT#g" -e "s#__NGINX_PORT__#$NGINX_PORT#g" \
+    "$ROOT/bench/nginx.conf.template" >"$OUT/nginx/nginx.conf"
+  "$NGINX" -p "$OUT/nginx" -c "$OUT/nginx/nginx.conf" >"$OUT/nginx/stdout.log" 2>&1 &
+  NGINX_PID=$!; PIDS+=("$NGINX_PID")
+  wait_port "$NGINX_PORT" 30
+}
+
+write_junction_config() {
+  cat >"$OUT/junction.yaml" <<EOF
+# written by bench/run.sh
+server:
+  host: 127.0.0.1
+  port: $JUNCTION_PORT
+providers:
+  upstream:
+    type: openai
+    base_url: http://127.0.0.1:$MOCK_PORT/v1
+    api_key: sk-bench
+    retry: {max_retries: 0}
+  slow:
+    type: openai
+    base_url: http://127.0.0.1:$SLOW_PORT/v1
+    api_key: sk-bench
+    retry: {max_retries: 0}
+  inproc:
+    type: mock
+    chunk_delay_ms: 1000
+models:
+  gpt-4.1-mini:
+    targets: [upstream/gpt-4.1-mini]
+  slow:
+    targets: [slow/gpt-4.1-mini]
+  inproc:
+    targets: [inproc/echo]
+EOF
+}
+
+JUNCTION_PID=
+STARTUP_MS=
+start_junction() { # extra java options...
+  write_junction_config
+  local t0; t0=$(date +%s%N)
+  java $JUNCTION_OPTS "$@" -jar "$JUNCTION_JAR" --config "$OUT/junction.yaml" >>"$OUT/junction.log" 2>&1 &
+  JUNCTION_PID=$!; PIDS+=("$JUNCTION_PID")
+  local end=$((SECONDS + 60))
+  until curl -sf -o /dev/null "http://127.0.0.1:$JUNCTION_PORT/health"; do
+    [ $SECONDS -lt $end ] || { log "junction did not become ready"; tail -20 "$OUT/junction.log" >&2; exit 1; }
+    sleep 0.01
+  done
+  STARTUP_MS=$((($(date +%s%N) - t0) / 1000000))
+}
+
+stop_pid() { kill "$1" 2>/dev/null || true; for _ in $(seq 50); do kill -0 "$1" 2>/dev/null || return 0; sleep 0.1; done; kill -9 "$1" 2>/dev/null || true; }
+
+url_of() {
+  case $1 in
+    direct) echo "http://127.0.0.1:$MOCK_PORT/v1/chat/completions" ;;
+    nginx) echo "http://127.0.0.1:$NGINX_PORT/v1/chat/completions" ;;
+    junction) echo "http://127.0.0.1:$JUNCTION_PORT/v1/chat/completions" ;;
+  esac
+}
+
+# pids whose CPU and memory count as "the proxy" of a target
+proxy_pids() {
+  case $1 in
+    direct) echo "$MOCK_PID" ;;
+    nginx) echo "$NGINX_PID $(pgrep -P "$NGINX_PID" | tr '\n' ' ')" ;;
+    junction) echo "$JUNCTION_PID" ;;
+  esac
+}
+
+cpu_ticks() { # pids... -> utime+stime clock ticks, summed
+  local t=0 p f
+  for p in "$@"; do
+    [ -r "/proc/$p/stat" ] || continue
+    read -r -a f <<<"$(sed 's/^.*) //' "/proc/$p/stat")" # fields after "pid (comm) ", from state (3)
+    t=$((t + f[11] + f[12]))                              # utime (14) + stime (15)
+  done
+  echo $t
+}
+hwm_kb() { local t=0 p v; for p in "$@"; do v=$(awk '/^VmHWM/{print $2}' "/proc/$p/status" 2>/dev/null || echo 0); t=$((t + ${v:-0})); done; echo $t; }
+rss_kb() { local t=0 p v; for p in "$@"; do v=$(awk '/^VmRSS/{print $2}' "/proc/$p/status" 2>/dev/null || echo 0); t=$((t + ${v:-0})); done; echo $t; }
+ticks_to_s() { awk -v t="$1" -v hz="$HZ" 'BEGIN{printf "%.3f", t/hz}'; }
+
+# measure <mode> <target> <run> <command...>: runs the load, appends one line to raw.tsv
+measure() {
+  local mode=$1 target=$2 run=$3; shift 3
+  local ppids; ppids=$(proxy_pids "$target")
+  local c0 m0 c1 m1 result
+  c0=$(cpu_ticks $ppids); m0=$(cpu_ticks "$MOCK_PID")
+  result=$("$@" 2>>"$OUT/load.err" | tee -a "$OUT/load.log" | grep '^RESULT' | tail -1 | sed 's/^RESULT //') || true
+  c1=$(cpu_ticks $ppids); m1=$(cpu_ticks "$MOCK_PID")
+  [ -n "$result" ] || { log "no result from: $*"; result="errors=-1"; }
+  printf '%s\t%s\t%s\t%s cpu_proxy_s=%s cpu_mock_s=%s rss_proxy_kb=%s rss_mock_kb=%s load1=%s\n' "$mode" "$target" \
+    "$run" "$result" "$(ticks_to_s $((c1 - c0)))" "$(ticks_to_s $((m1 - m0)))" "$(hwm_kb $ppids)" "$(hwm_kb "$MOCK_PID")" \
+    "$(cut -d' ' -f1 /proc/loadavg)" >>"$RAW"
+  log "$mode $target #$run: $result"
+}
+
+wrk_run() { # target seconds
+  BENCH_BODY=$ROOT/bench/bodies/chat.json wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"$2"s --timeout 10s \
+    -s "$ROOT/bench/wrk-post.lua" "$(url_of "$1")"
+}
+
+loadgen() { java $LOADGEN_OPTS -cp "$BENCH_JAR" io.junction.bench.LoadGen "$@"; }
+
+metric() { # prometheus metric name -> value (sum over series)
+  curl -s "http://127.0.0.1:$JUNCTION_PORT/metrics" | awk -v m="$1" '$1 ~ "^"m"({|$)" {s += $2} END {printf "%.0f", s}'
+}
+
+TARGETS=(direct nginx junction)
+ensure_stack() {
+  [ -n "$MOCK_PID" ] || start_mock
+  [ -n "$NGINX_PID" ] || start_nginx
+  if [ -z "$JUNCTION_PID" ]; then start_junction; log "junction ready in ${STARTUP_MS} ms"; fi
+}
+
+WARMED=
+warm_up() { # JIT warm-up of every JVM involved: Junction gets the longest (it has the most code to compile)
+  [ -z "$WARMED" ] || return 0
+  WARMED=1
+  log "warm-up: ${WARMUP_SECONDS}s of wrk on junction, 5s on the others, 15s of streams (not recorded)"
+  wrk_run junction "$WARMUP_SECONDS" >/dev/null
+  wrk_run nginx 5 >/dev/null
+  wrk_run direct 5 >/dev/null
+  loadgen stream --url "$(url_of junction)" --body bench/bodies/chat-stream.json --rate "$STREAM_RATE" \
+    --duration 15 --warmup 0 >/dev/null 2>&1 || true
+}
+
+# ---------------------------------------------------------------- modes
+
+mode_throughput() {
+  ensure_stack; warm_up
+  for r in $(seq "$REPEATS"); do
+    for t in "${TARGETS[@]}"; do measure throughput "$t" "$r" wrk_run "$t" "$TP_SECONDS"; done
+  done
+}
+
+mode_latency() {
+  ensure_stack
+  local rate=${LAT_RATE:-}
+  if [ -z "$rate" ]; then
+    rate=$(awk -F'\t' '$1=="throughput" && $2=="junction"' "$RAW" | grep -o 'rps=[0-9.]*' | cut -d= -f2 | sort -n |
+      awk '{v[NR]=$1} END {if (NR) printf "%d", v[int((NR+1)/2)] / 2}')
+  fi
+  warm_up
+  if [ -z "$rate" ]; then
+    rate=$(wrk_run junction 10 | sed -n 's/^RESULT rps=\([0-9]*\).*/\1/p'); rate=$((rate / 2))
+  fi
+  log "fixed rates: $rate req/s (half of Junction's closed-loop max) and ${LAT_LOW_RATE} req/s"
+  echo "$rate" >"$OUT/lat_rate"
+  lat_series "$rate"
+  [ "$LAT_LOW_RATE" = 0 ] || lat_series "$LAT_LOW_RATE"
+}
+
+lat_series() { # rate
+  local rate=$1
+  for r in $(seq "$REPEATS"); do
+    for t in "${TARGETS[@]}"; do
+      if [ "$t" = junction ]; then
+        jcmd "$JUNCTION_PID" GC.run >/dev/null; sleep 0.5
+        local a0; a0=$(metric jvm_gc_memory_allocated_bytes_total)
+      fi
+      measure "latency@$rate" "$t" "$r" loadgen rate --url "$(url_of "$t")" --body bench/bodies/chat.json \
+        --rate "$rate" --duration "$LAT_SECONDS" --warmup "$LAT_WARMUP"
+      if [ "$t" = junction ]; then
+        jcmd "$JUNCTION_PID" GC.run >/dev/null; sleep 0.5
+        local a1 n; a1=$(metric jvm_gc_memory_allocated_bytes_total)
+        n=$(tail -1 "$RAW" | grep -o 'total=[0-9]*' | cut -d= -f2)
+        # append the JVM-wide allocation per request to the run's line
+        sed -i '$ s/$/ alloc_per_req_bytes='"$(awk -v a=$((a1 - a0)) -v n="$n" 'BEGIN{printf "%.0f", a/n}')"'/' "$RAW"
+      fi
+    done
+  done
+}
+
+mode_stream() {
+  ensure_stack; warm_up
+  for r in $(seq "$REPEATS"); do
+    for t in "${TARGETS[@]}"; do
+      measure stream "$t" "$r" loadgen stream --url "$(url_of "$t")" --body bench/bodies/chat-stream.json \
+        --rate "$STREAM_RATE" --duration "$STREAM_SECONDS" --warmup 5
+    done
+  done
+}
+
+mode_startup() {
+  # time from exec of the JVM until /health answers, on a fresh JVM each time: as shipped, then with an
+  # AppCDS archive (class metadata of a previous run mapped at start: -XX:SharedArchiveFile)
+  [ -n "$MOCK_PID" ] || start_mock
+  if [ -n "$JUNCTION_PID" ]; then stop_pid "$JUNCTION_PID"; JUNCTION_PID=; fi
+  local times=() cds=()
+  for _ in 1 2 3 4 5; do
+    start_junction; times+=("$STARTUP_MS"); stop_pid "$JUNCTION_PID"; JUNCTION_PID=
+  done
+  echo "${times[*]}" >"$OUT/startup_ms"
+  log "start-up to ready (ms): ${times[*]}"
+  start_junction -XX:ArchiveClassesAtExit="$OUT/junction.jsa"
+  curl -s -o /dev/null -H 'content-type: application/json' --data @bench/bodies/chat.json "$(url_of junction)" || true
+  stop_pid "$JUNCTION_PID"; JUNCTION_PID=
+  if [ -f "$OUT/junction.jsa" ]; then
+    for _ in 1 2 3 4 5; do
+      start_junction -XX:SharedArchiveFile="$OUT/junction.jsa"; cds+=("$STARTUP_MS"); stop_pid "$JUNCTION_PID"; JUNCTION_PID=
+    done
+    echo "${cds[*]}" >"$OUT/startup_appcds_ms"
+    log "start-up to ready with AppCDS (ms): ${cds[*]}"
+  fi
+}
+
+conc_phase() { # name body streams
+  local name=$1 body=$2 streams=$3
+  if [ -n "$JUNCTION_PID" ]; then stop_pid "$JUNCTION_PID"; JUNCTION_PID=; fi
+  start_junction
+  log "concurrency/$name: $streams streams, ramp ${CONC_RAMP}s, hold ${CONC_HOLD}s, junction $JUNCTION_OPTS, nofile $NOFILE"
+  local lg="$OUT/conc-$name.log"
+  : >"$lg"
+  LOADGEN_OPTS="-Xms1g -Xmx1g" loadgen hold --url "$(url_of junction)" --body "$body" --streams "$streams" \
+    --ramp "$CONC_RAMP" --hold "$CONC_HOLD" >"$lg" 2>&1 &
+  local lpid=$!; PIDS+=("$lpid")
+  local end=$((SECONDS + CONC_RAMP + 120))
+  until grep -q '^HOLDING' "$lg"; do
+    [ $SECONDS -lt $end ] || break
+    kill -0 "$lpid" 2>/dev/null || break
+    sleep 1
+  done
+  sleep 2
+  local fds rss hwm heap
+  fds=$(ls "/proc/$JUNCTION_PID/fd" | wc -l)
+  rss=$(rss_kb "$JUNCTION_PID")
+  jcmd "$JUNCTION_PID" GC.run >/dev/null
+  heap=$(jcmd "$JUNCTION_PID" GC.heap_info | tee "$OUT/conc-$name-heap.txt" | sed -n 's/.* used \([0-9]*K\).*/\1/p' | head -1)
+  jcmd "$JUNCTION_PID" VM.native_memory summary >/dev/null 2>&1 || true
+  wait "$lpid" || true
+  hwm=$(hwm_kb "$JUNCTION_PID")
+  local res; res=$(grep '^RESULT' "$lg" | sed 's/^RESULT //')
+  printf 'concurrency\t%s\tstreams=%s junction_fds=%s rss_mib=%s peak_rss_mib=%s heap_after_gc=%s %s\n' "$name" "$streams" \
+    "$fds" $((rss / 1024)) $((hwm / 1024)) "$heap" "$res" | tee -a "$OUT/concurrency.tsv" >&2
+  stop_pid "$JUNCTION_PID"; JUNCTION_PID=
+}
+
+mode_concurrency() {
+  [ -n "$MOCK_PID" ] || start_mock
+  [ -n "$SLOW_PID" ] || start_slow_mock
+  # Junction holds two sockets per relayed stream (client + upstream): the fd limit caps how many
+  # network-upstream streams one process can hold. The in-process mock provider needs one.
+  local max_net=$(((NOFILE - 400) / 2))
+  local net=$CONC_STREAMS
+  [ "$net" -le "$max_net" ] || net=$max_net
+  conc_phase network-upstream bench/bodies/slow-stream.json "$net"
+  conc_phase inprocess-upstream bench/bodies/inproc-stream.json "$CONC_STREAMS"
+}
+
+mode_profile() {
+  ensure_stack
+  if [ -n "$JUNCTION_PID" ]; then stop_pid "$JUNCTION_PID"; JUNCTION_PID=; fi
+  start_junction
+  WARMED=; warm_up
+  jcmd "$JUNCTION_PID" JFR.start name=load settings=profile filename="$OUT/junction-load.jfr" >/dev/null
+  wrk_run junction 20 | grep RESULT | tee -a "$OUT/profile.log"
+  loadgen stream --url "$(url_of junction)" --body bench/bodies/chat-stream.json --rate "$STREAM_RATE" \
+    --duration 15 --warmup 0 | grep RESULT | tee -a "$OUT/profile.log"
+  jcmd "$JUNCTION_PID" JFR.stop name=load >/dev/null
+  for v in hot-methods allocation-by-class allocation-by-site gc; do
+    jfr view --width 200 "$v" "$OUT/junction-load.jfr" >"$OUT/jfr-$v.txt" 2>&1 || true
+  done
+  log "JFR views in $OUT/jfr-*.txt"
+  stop_pid "$JUNCTION_PID"; JUNCTION_PID=
+}
+
+mode_jmh() {
+  java -jar "$BENCH_JAR" -prof gc -rf json -rff "$OUT/jmh.json" ${JMH_ARGS:-} 2>&1 | tee "$OUT/jmh.txt" |
+    grep -E '^(Benchmark|[A-Za-z]+Benchmark\.)' || true
+}
+
+log "results in $OUT (nofile $NOFILE, $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs))"
+for m in "${MODES[@]}"; do "mode_$m"; done
+
+if [ -s "$RAW" ]; then
+  java -cp "$BENCH_JAR" io.junction.bench.Report "$RAW" | tee "$OUT/report.md"
+fi
+[ -f "$OUT/startup_ms" ] && echo && echo "start-up to ready (ms, 5 fresh JVMs): $(cat "$OUT/startup_ms")" | tee -a "$OUT/report.md"
+[ -f "$OUT/startup_appcds_ms" ] && echo "start-up to ready with AppCDS (ms, 5 fresh JVMs): $(cat "$OUT/startup_appcds_ms")" | tee -a "$OUT/report.md"
+[ -f "$OUT/concurrency.tsv" ] && echo && cat "$OUT/concurrency.tsv" | tee -a "$OUT/report.md"
+echo "raw results: $OUT"
