@@ -11,7 +11,7 @@
 #
 # Knobs (environment): REPEATS=3 TP_SECONDS=15 LAT_SECONDS=30 LAT_RATE=<half of Junction's max> LAT_LOW_RATE=1000
 #   STREAM_RATE=50 STREAM_SECONDS=20 FIRST_TOKEN_MS=50 CHUNK_MS=20 CHUNKS=50
-#   CONC_STREAMS=10000 CONC_RAMP=40 CONC_HOLD=30 JUNCTION_OPTS="-Xmx512m" SKIP_BUILD=1
+#   CONC_STREAMS=10000 CONC_RAMP=40 CONC_HOLD=30 JUNCTION_OPTS="-Xmx512m" JUNCTION_JAR=<jar to test> SKIP_BUILD=1
 # Every load is bounded in time; everything listens on 127.0.0.1 only; all processes started here are
 # stopped on exit (by their pid).
 set -euo pipefail
@@ -52,7 +52,7 @@ mkdir -p "$OUT"
 RAW=$OUT/raw.tsv
 : >"$RAW"
 BENCH_JAR=$ROOT/gateway-benchmarks/target/benchmarks.jar
-JUNCTION_JAR=$ROOT/gateway-server/target/junction.jar
+JUNCTION_JAR=${JUNCTION_JAR:-$ROOT/gateway-server/target/junction.jar}
 HZ=$(getconf CLK_TCK)
 log() { printf '%s %s\n' "$(date -u +%H:%M:%S)" "$*" | tee -a "$OUT/run.log" >&2; }
 
@@ -382,13 +382,18 @@ mode_jmh() {
     grep -E '^(Benchmark|[A-Za-z]+Benchmark\.)' || true
 }
 
-log "results in $OUT (nofile $NOFILE, $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs))"
-for m in "${MODES[@]}"; do "mode_$m"; done
+main() {
+  log "results in $OUT (nofile $NOFILE, $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs))"
+  for m in "${MODES[@]}"; do "mode_$m"; done
 
-if [ -s "$RAW" ]; then
-  java -cp "$BENCH_JAR" io.junction.bench.Report "$RAW" | tee "$OUT/report.md"
-fi
-[ -f "$OUT/startup_ms" ] && echo && echo "start-up to ready (ms, 5 fresh JVMs): $(cat "$OUT/startup_ms")" | tee -a "$OUT/report.md"
-[ -f "$OUT/startup_appcds_ms" ] && echo "start-up to ready with AppCDS (ms, 5 fresh JVMs): $(cat "$OUT/startup_appcds_ms")" | tee -a "$OUT/report.md"
-[ -f "$OUT/concurrency.tsv" ] && echo && cat "$OUT/concurrency.tsv" | tee -a "$OUT/report.md"
-echo "raw results: $OUT"
+  if [ -s "$RAW" ]; then
+    java -cp "$BENCH_JAR" io.junction.bench.Report "$RAW" | tee "$OUT/report.md"
+  fi
+  [ -f "$OUT/startup_ms" ] && echo && echo "start-up to ready (ms, 5 fresh JVMs): $(cat "$OUT/startup_ms")" | tee -a "$OUT/report.md"
+  [ -f "$OUT/startup_appcds_ms" ] && echo "start-up to ready with AppCDS (ms, 5 fresh JVMs): $(cat "$OUT/startup_appcds_ms")" | tee -a "$OUT/report.md"
+  [ -f "$OUT/concurrency.tsv" ] && echo && cat "$OUT/concurrency.tsv" | tee -a "$OUT/report.md"
+  echo "raw results: $OUT"
+}
+
+# one line: bash has read the whole script before it runs, so editing it mid-run is harmless
+main; exit $?

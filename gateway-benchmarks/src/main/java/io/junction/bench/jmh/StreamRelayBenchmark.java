@@ -39,8 +39,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * upstream SSE event</em> ({@link OperationsPerInvocation} = the fixture's event count).
  *
  * <ul>
- *   <li>{@link #openAiPassThrough}: {@code openai/chat-completion.text.stream.jsonl}, 302 events (300
- *       content chunks, the finish chunk, the usage chunk) and {@code [DONE]};
+ *   <li>{@link #openAiPassThrough}: {@code openai/chat-completion.text.stream.jsonl}, 303 events (the
+ *       role opener, the content chunks, the finish chunk, the usage chunk) and {@code [DONE]};
  *   <li>{@link #anthropic}: {@code anthropic/message.thinking.stream.sse}, 118 events (thinking, text,
  *       pings, message_delta/stop);
  *   <li>{@link #gemini}: {@code google/stream-generate-content.thinking.sse}, 23 events (thought and
@@ -60,7 +60,7 @@ import org.openjdk.jmh.annotations.Warmup;
         value = 1,
         jvmArgsAppend = {"-Xms1g", "-Xmx1g"})
 public class StreamRelayBenchmark {
-    static final int OPENAI_EVENTS = 302;
+    static final int OPENAI_EVENTS = 303;
     static final int ANTHROPIC_EVENTS = 118;
     static final int GEMINI_EVENTS = 23;
 
