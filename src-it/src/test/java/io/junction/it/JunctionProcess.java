@@ -26,7 +26,7 @@ import java.util.function.IntFunction;
  *
  * <p>Start: writes the config (built for a free port on 127.0.0.1) to a temp file, launches {@code
  * <java.home>/bin/java -Dio.netty.leakDetection.level=paranoid -jar junction.jar --config FILE} with
- * stdout and stderr going to a log file under {@code target/junction-logs/}, and waits (at most 20 s)
+ * stdout and stderr going to a log file under {@code target/junction-logs/}, and waits (at most 60 s: a loaded CI machine can be slow to start a JVM)
  * for {@code GET /health} to answer 200.
  *
  * <p>Close: forces a GC in the server and sends a few more requests (Netty reports a leaked buffer
@@ -35,7 +35,7 @@ import java.util.function.IntFunction;
  * log has a {@code LEAK:} line or an internal error. Every failure message ends with the log's tail.
  */
 public final class JunctionProcess implements AutoCloseable {
-    private static final Duration START_TIMEOUT = Duration.ofSeconds(20);
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
     private static final AtomicInteger SEQ = new AtomicInteger();
 
     private final String name;
