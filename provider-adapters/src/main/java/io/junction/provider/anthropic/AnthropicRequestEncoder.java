@@ -1,6 +1,5 @@
 package io.junction.provider.anthropic;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -15,6 +14,7 @@ import io.junction.core.schema.ResponseFormat;
 import io.junction.core.schema.Tool;
 import io.junction.core.schema.ToolCall;
 import io.junction.core.schema.ToolChoice;
+import io.junction.provider.common.ToolCalls;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -354,31 +354,7 @@ final class AnthropicRequestEncoder {
     }
 
     private static ObjectNode toolUse(ToolCall call, String p) {
-        if (call.type() != null && !"function".equals(call.type())) {
-            throw GatewayException.invalidRequest(
-                    p + ".type", "Tool call type '" + call.type() + "' is not supported by provider type anthropic.");
-        }
-        if (call.function() == null || call.function().name() == null) {
-            throw GatewayException.invalidRequest(
-                    p + ".function.name", "Missing required parameter: '" + p + ".function.name'.");
-        }
-        String args = call.function().arguments();
-        JsonNode input;
-        if (args == null || args.isBlank()) {
-            input = F.objectNode();
-        } else {
-            try {
-                input = Json.MAPPER.readTree(args);
-            } catch (JsonProcessingException e) {
-                throw GatewayException.invalidRequest(
-                        p + ".function.arguments", "Invalid '" + p + ".function.arguments': not valid JSON.");
-            }
-            if (input == null || !input.isObject()) {
-                throw GatewayException.invalidRequest(
-                        p + ".function.arguments",
-                        "Invalid '" + p + ".function.arguments': provider type anthropic needs a JSON object.");
-            }
-        }
+        JsonNode input = ToolCalls.arguments(call, p, "anthropic");
         ObjectNode b = F.objectNode().put("type", "tool_use");
         b.put("id", call.id());
         b.put("name", call.function().name());

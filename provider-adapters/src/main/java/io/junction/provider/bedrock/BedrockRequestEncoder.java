@@ -1,6 +1,5 @@
 package io.junction.provider.bedrock;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -9,12 +8,12 @@ import io.junction.core.error.GatewayException;
 import io.junction.core.schema.ChatMessage;
 import io.junction.core.schema.ChatRequest;
 import io.junction.core.schema.ContentPart;
-import io.junction.core.schema.Json;
 import io.junction.core.schema.MessageContent;
 import io.junction.core.schema.ResponseFormat;
 import io.junction.core.schema.Tool;
 import io.junction.core.schema.ToolCall;
 import io.junction.core.schema.ToolChoice;
+import io.junction.provider.common.ToolCalls;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -441,31 +440,7 @@ final class BedrockRequestEncoder {
     }
 
     private static ObjectNode toolUse(ToolCall call, String p) {
-        if (call.type() != null && !"function".equals(call.type())) {
-            throw GatewayException.invalidRequest(
-                    p + ".type", "Tool call type '" + call.type() + "' is not supported by provider type bedrock.");
-        }
-        if (call.function() == null || call.function().name() == null) {
-            throw GatewayException.invalidRequest(
-                    p + ".function.name", "Missing required parameter: '" + p + ".function.name'.");
-        }
-        String args = call.function().arguments();
-        JsonNode input;
-        if (args == null || args.isBlank()) {
-            input = F.objectNode();
-        } else {
-            try {
-                input = Json.MAPPER.readTree(args);
-            } catch (JsonProcessingException e) {
-                throw GatewayException.invalidRequest(
-                        p + ".function.arguments", "Invalid '" + p + ".function.arguments': not valid JSON.");
-            }
-            if (input == null || !input.isObject()) {
-                throw GatewayException.invalidRequest(
-                        p + ".function.arguments",
-                        "Invalid '" + p + ".function.arguments': provider type bedrock needs a JSON object.");
-            }
-        }
+        JsonNode input = ToolCalls.arguments(call, p, "bedrock");
         ObjectNode b = F.objectNode();
         ObjectNode use = b.putObject("toolUse");
         use.put("toolUseId", call.id());

@@ -17,6 +17,7 @@ import io.junction.core.schema.ResponseFormat;
 import io.junction.core.schema.Tool;
 import io.junction.core.schema.ToolCall;
 import io.junction.core.schema.ToolChoice;
+import io.junction.provider.common.ToolCalls;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -426,31 +427,7 @@ final class GeminiRequestEncoder {
     }
 
     private static ObjectNode functionCall(ToolCall call, String p) {
-        if (call.type() != null && !"function".equals(call.type())) {
-            throw GatewayException.invalidRequest(
-                    p + ".type", "Tool call type '" + call.type() + "' is not supported by provider type gemini.");
-        }
-        if (call.function() == null || call.function().name() == null) {
-            throw GatewayException.invalidRequest(
-                    p + ".function.name", "Missing required parameter: '" + p + ".function.name'.");
-        }
-        String args = call.function().arguments();
-        JsonNode parsed;
-        if (args == null || args.isBlank()) {
-            parsed = F.objectNode();
-        } else {
-            try {
-                parsed = STRICT_JSON.readValue(args);
-            } catch (JsonProcessingException e) {
-                throw GatewayException.invalidRequest(
-                        p + ".function.arguments", "Invalid '" + p + ".function.arguments': not valid JSON.");
-            }
-            if (parsed == null || !parsed.isObject()) {
-                throw GatewayException.invalidRequest(
-                        p + ".function.arguments",
-                        "Invalid '" + p + ".function.arguments': provider type gemini needs a JSON object.");
-            }
-        }
+        JsonNode parsed = ToolCalls.arguments(call, p, "gemini");
         ObjectNode part = F.objectNode();
         ObjectNode fc = part.putObject("functionCall");
         fc.put("name", call.function().name());
