@@ -2,6 +2,7 @@ package io.junction.server.auth;
 
 import io.junction.core.config.KeySpec;
 import io.junction.core.error.GatewayException;
+import io.junction.core.govern.Policy;
 import io.junction.core.util.Glob;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -16,21 +17,48 @@ import java.util.Map;
  * not reveal how much of a key matched. With no keys configured, auth is off.
  */
 public final class KeyAuthenticator {
-    /** The caller: a key's name and what it may call. */
-    public record Principal(String name, List<Glob> models) {
-        public static final Principal ANONYMOUS = new Principal("anonymous", List.of(Glob.of("*")));
+    /**
+     * The caller: a key's name, what it may call and route to, its team, and its own caps (the
+     * team's are looked up by the governor).
+     */
+    public record Principal(String name, List<Glob> models, String team, List<Glob> providers, Policy policy) {
+        public static final Principal ANONYMOUS =
+                new Principal("anonymous", List.of(Glob.of("*")), null, List.of(Glob.of("*")), null);
+
+        public Principal(String name, List<Glob> models) {
+            this(name, models, null, List.of(Glob.of("*")), null);
+        }
 
         public boolean mayCall(String model) {
-            for (Glob g : models) {
-                if (g.matches(model)) {
+            return any(models, model);
+        }
+
+        /** True when calls of this key may be routed to provider {@code provider}. */
+        public boolean mayUse(String provider) {
+            return any(providers, provider);
+        }
+
+        private static boolean any(List<Glob> globs, String s) {
+            for (Glob g : globs) {
+                if (g.matches(s)) {
                     return true;
                 }
             }
             return false;
         }
+
+        /** The principal of a {@code keys:} entry (or a run-time key) named {@code name}. */
+        public static Principal of(String name, KeySpec k) {
+            return new Principal(
+                    name,
+                    k.models().stream().map(Glob::of).toList(),
+                    k.team(),
+                    k.providers().stream().map(Glob::of).toList(),
+                    Policy.forKey(name, k.budget(), k.limits()));
+        }
     }
 
-    private record Entry(byte[] digest, Principal principal) {}
+    private record Entry(byte[] digest, Principal principal, long expiresAtMs, boolean enabled) {}
 
     private final Map<String, Entry> byDigest = new HashMap<>();
 
@@ -39,12 +67,31 @@ public final class KeyAuthenticator {
             KeySpec k = keys.get(i);
             byte[] d = sha256(k.key());
             String name = k.name() == null || k.name().isBlank() ? "key-" + i : k.name();
-            byDigest.put(
-                    hex(d),
-                    new Entry(
-                            d,
-                            new Principal(
-                                    name, k.models().stream().map(Glob::of).toList())));
+            byDigest.put(hex(d), new Entry(d, Principal.of(name, k), expiry(k.expiresAt()), k.enabled()));
+        }
+    }
+
+    /**
+     * {@code expires_at} as epoch millis ({@link Long#MAX_VALUE} for none): an ISO-8601 instant, or a
+     * date meaning the start of that day in UTC. Throws {@link IllegalArgumentException} on a bad value.
+     */
+    public static long expiry(String expiresAt) {
+        if (expiresAt == null || expiresAt.isBlank()) {
+            return Long.MAX_VALUE;
+        }
+        String s = expiresAt.strip();
+        try {
+            return java.time.Instant.parse(s).toEpochMilli();
+        } catch (java.time.format.DateTimeParseException e) {
+            try {
+                return java.time.LocalDate.parse(s)
+                        .atStartOfDay(java.time.ZoneOffset.UTC)
+                        .toInstant()
+                        .toEpochMilli();
+            } catch (java.time.format.DateTimeParseException e2) {
+                throw new IllegalArgumentException(
+                        "invalid expires_at '" + s + "': expected an ISO-8601 instant (2027-01-31T00:00:00Z) or date");
+            }
         }
     }
 
@@ -71,6 +118,12 @@ public final class KeyAuthenticator {
         Entry e = byDigest.get(hex(d));
         if (e == null || !MessageDigest.isEqual(e.digest(), d)) {
             throw GatewayException.unauthorized("Incorrect API key provided.");
+        }
+        if (!e.enabled()) {
+            throw GatewayException.unauthorized("The API key '" + e.principal().name() + "' is disabled.");
+        }
+        if (System.currentTimeMillis() >= e.expiresAtMs()) {
+            throw GatewayException.unauthorized("The API key '" + e.principal().name() + "' has expired.");
         }
         return e.principal();
     }
