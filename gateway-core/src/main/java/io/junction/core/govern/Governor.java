@@ -96,13 +96,26 @@ public final class Governor {
      * admission (fail_open) or a 503 (fail_closed).
      *
      * @param promptTokens the prompt's estimated size, charged against {@code tpm} now and corrected
-     *     by {@link Ticket#settle}
+     *     by {@link Ticket#settle}; asked only when a scope caps tokens
      */
-    public CompletionStage<Admission> admit(Policy key, String team, long promptTokens, String leaseId) {
+    public CompletionStage<Admission> admit(Policy key, String team, LongSupplier promptTokens, String leaseId) {
         List<Policy> scopes = scopes(key, team);
         if (scopes.isEmpty()) {
             return CompletableFuture.completedFuture(Admission.UNCAPPED);
         }
+        return admit(scopes, tokenCapped(scopes) ? promptTokens.getAsLong() : 0, leaseId);
+    }
+
+    private static boolean tokenCapped(List<Policy> scopes) {
+        for (Policy p : scopes) {
+            if (p.tpm() != null) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private CompletionStage<Admission> admit(List<Policy> scopes, long promptTokens, String leaseId) {
         long now = clock.getAsLong();
         CompletionStage<Decision> d;
         try {
