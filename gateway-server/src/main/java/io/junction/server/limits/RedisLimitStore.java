@@ -106,6 +106,10 @@ public final class RedisLimitStore implements LimitStore {
     private final String where;
     private final String tag;
     private final long timeoutMs;
+    /** Prefixes lease ids: a caller's id is unique in its replica, not necessarily across replicas. */
+    private final String replica =
+            Long.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextLong() | Long.MIN_VALUE) + "/";
+
     private volatile StatefulRedisConnection<String, String> connection;
     private volatile String lastError = "not connected yet";
     private volatile boolean closed;
@@ -279,6 +283,11 @@ public final class RedisLimitStore implements LimitStore {
         return tag + "spend:" + windowStartMs + ":" + scope;
     }
 
+    /** A lease's member in the lease set: the caller's id, made unique across replicas. */
+    String member(String leaseId) {
+        return replica + leaseId;
+    }
+
     private String unused() {
         return tag + "unused";
     }
@@ -294,7 +303,7 @@ public final class RedisLimitStore implements LimitStore {
         args[0] = Long.toString(nowMs);
         args[1] = Long.toString(Math.floorMod(nowMs, SlidingWindow.WINDOW_MS));
         args[2] = Long.toString(tokens);
-        args[3] = leaseId == null ? "-" : leaseId;
+        args[3] = member(leaseId);
         args[4] = Long.toString(nowMs + leaseMs);
         args[5] = Long.toString(leaseMs);
         for (int i = 0; i < n; i++) {
@@ -389,7 +398,7 @@ public final class RedisLimitStore implements LimitStore {
         for (Policy p : scopes) {
             if (p.concurrent() != null) {
                 // pipelined: each ZREM is written without waiting for the previous answer
-                c.zrem(leaseKey(p.scope()), leaseId).whenComplete((removed, error) -> {
+                c.zrem(leaseKey(p.scope()), member(leaseId)).whenComplete((removed, error) -> {
                     if (error != null) {
                         log.debug(
                                 "limits store: lease {} not released ({}); it expires by itself",

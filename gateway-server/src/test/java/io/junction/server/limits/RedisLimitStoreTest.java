@@ -212,7 +212,8 @@ class RedisLimitStoreTest {
         // leases never released (a crashed replica) expire: l2 at T0 + 30 s, l3 at T0 + 2 + 30 s
         assertThat(get(store.admit(key, 0, "l4", 30_000, T0 + 30_000)).admitted())
                 .isTrue();
-        assertThat(redis.zrange(store.leaseKey("key:bot"), 0, -1)).containsExactlyInAnyOrder("l3", "l4");
+        assertThat(redis.zrange(store.leaseKey("key:bot"), 0, -1))
+                .containsExactlyInAnyOrder(store.member("l3"), store.member("l4"));
         long ttl = redis.pttl(store.leaseKey("key:bot"));
         assertThat(ttl).isBetween(1L, 30_000L);
     }
@@ -251,7 +252,8 @@ class RedisLimitStoreTest {
         long minute = Math.floorDiv(T0, MIN);
         assertThat(redis.get(store.requestsKey(minute, "key:bot"))).isEqualTo("2");
         assertThat(redis.get(store.tokensKey(minute, "key:bot"))).isEqualTo("200");
-        assertThat(redis.zrange(store.leaseKey("key:bot"), 0, -1)).containsExactlyInAnyOrder("a", "b");
+        assertThat(redis.zrange(store.leaseKey("key:bot"), 0, -1))
+                .containsExactlyInAnyOrder(store.member("a"), store.member("b"));
         assertThat(redis.get(store.requestsKey(minute, "team:research"))).isEqualTo("2");
         // the key alone still has room: 2 of its 10 used
         Decision ok = admit(store, List.of(key), 100, "d", T0 + 3);

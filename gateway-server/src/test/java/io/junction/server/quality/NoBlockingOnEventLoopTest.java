@@ -2,8 +2,11 @@ package io.junction.server.quality;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.junction.core.govern.BudgetPeriod;
+import io.junction.core.govern.Policy;
 import io.junction.server.JunctionServer;
 import io.junction.server.TestGateway;
+import io.junction.server.limits.RedisLimitStore;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
@@ -16,8 +19,10 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import reactor.blockhound.BlockHound;
@@ -115,6 +120,49 @@ class NoBlockingOnEventLoopTest {
                                         isEventLoop(t) && t.getName().startsWith(JunctionServer.LOOP_THREAD_PREFIX))
                                 .isTrue());
             }
+        }
+        assertThat(BLOCKING).as("blocking calls on event loops").isEmpty();
+    }
+
+    /**
+     * The Redis limits store called from an event loop, as the gateway calls it: admissions,
+     * settlements, releases and spend look-ups only hand commands to Lettuce's own thread.
+     */
+    @Test
+    void theRedisLimitStoreNeverBlocksAnEventLoop() throws Exception {
+        String url = System.getenv("JUNCTION_TEST_REDIS_URL");
+        Assumptions.assumeTrue(
+                url != null, "no Redis: run '. .ci/redis.sh' first (CI does); the Redis part of the gate is SKIPPED");
+        BLOCKING.clear();
+        String prefix = "jt-bh-" + Long.toHexString(System.nanoTime());
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(
+                1, new io.netty.util.concurrent.DefaultThreadFactory("probe-loop"), NioIoHandler.newFactory());
+        try (RedisLimitStore store = new RedisLimitStore(url, prefix, 2_000)) {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (store.unhealthyReason() != null && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            Policy key = new Policy("key:bh", 20L, 5_000L, 3, 9_000_000L, BudgetPeriod.parse("1d"), 0.8);
+            Policy team = new Policy("team:bh", 30L, null, null, null, null, 0.8);
+            List<CompletableFuture<?>> all = new CopyOnWriteArrayList<>();
+            group.submit(() -> {
+                        long now = System.currentTimeMillis();
+                        for (int i = 0; i < 40; i++) {
+                            String lease = "l" + i;
+                            all.add(store.admit(List.of(key, team), 50, lease, 60_000, now)
+                                    .toCompletableFuture());
+                            all.add(store.settle(List.of(key, team), now, 10, 1000, now)
+                                    .toCompletableFuture());
+                            store.release(List.of(key, team), lease);
+                        }
+                        all.add(store.spend(key, key.period().window(now).startMs())
+                                .toCompletableFuture());
+                    })
+                    .get(10, TimeUnit.SECONDS);
+            CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).get(10, TimeUnit.SECONDS);
+            assertThat(all).hasSize(81);
+        } finally {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
         }
         assertThat(BLOCKING).as("blocking calls on event loops").isEmpty();
     }
