@@ -1,10 +1,8 @@
 package io.junction.server;
 
 import io.junction.core.config.JunctionConfig;
-import io.junction.core.config.LimitsStoreSpec;
 import io.junction.core.govern.Governor;
 import io.junction.core.govern.LimitStore;
-import io.junction.core.govern.MemoryLimitStore;
 import io.junction.core.pricing.PricingTable;
 import io.junction.core.route.ModelResolver;
 import io.junction.core.route.RoutePlanner;
@@ -18,6 +16,7 @@ import io.junction.server.lifecycle.ConfigStatus;
 import io.junction.server.lifecycle.DrainDeadline;
 import io.junction.server.lifecycle.Lifecycle;
 import io.junction.server.lifecycle.Readiness;
+import io.junction.server.limits.LimitStores;
 import io.junction.server.metrics.GatewayMetrics;
 import io.junction.server.metrics.GovernanceMeters;
 import io.junction.server.observe.AccessLog;
@@ -132,7 +131,16 @@ public final class JunctionServer implements AutoCloseable {
         io.micrometer.core.instrument.Gauge.builder("junction.inflight.calls", lifecycle, Lifecycle::inFlight)
                 .description("Chat calls in flight")
                 .register(metrics.registry());
-        limitStore = openLimitStore(config.limitsStore());
+        limitStore = LimitStores.open(config.limitsStore()); // a Redis store never waits for Redis here
+        boolean limitsFailOpen = !config.limitsStore().failClosed();
+        // Redis down: with fail_open calls still go ahead (not ready would pull every replica at once),
+        // so the check stays up and says why; with fail_closed every capped call gets a 503: not ready.
+        lifecycle.readiness().add("limits_store", () -> {
+            String why = limitStore.unhealthyReason();
+            return why == null
+                    ? Readiness.Result.up()
+                    : limitsFailOpen ? Readiness.Result.up("degraded (fail_open): " + why) : Readiness.Result.down(why);
+        });
         governanceMeters = new GovernanceMeters(metrics.registry());
         context = new AtomicReference<>(newContext(config, RouteState.create(config.routing())));
         ServerBootstrap b = new ServerBootstrap()
@@ -196,13 +204,6 @@ public final class JunctionServer implements AutoCloseable {
 
     /** Concurrency leases outlive the request timeout by this much before a store drops them. */
     private static final long LEASE_MARGIN_MS = 60_000;
-
-    private static LimitStore openLimitStore(LimitsStoreSpec spec) {
-        if (!"memory".equals(spec.type())) {
-            throw new IllegalStateException("limits_store.type " + spec.type() + " is not supported by this build");
-        }
-        return new MemoryLimitStore();
-    }
 
     public int port() {
         return ((InetSocketAddress) serverChannel.localAddress()).getPort();
