@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.junction.core.govern.BudgetPeriod;
 import io.junction.core.govern.Decision;
 import io.junction.core.govern.Policy;
+import io.lettuce.core.RedisClient;
 import io.netty.util.ResourceLeakDetector;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -45,8 +46,8 @@ class RedisAdmissionLatencyTest {
                 RedisLimitStoreTest.get(store.admit(scopes, 100, "w" + i, 1000, System.currentTimeMillis()));
             }
             // the baseline: one round trip to the same Redis on a connection of the same kind
-            try (var ping =
-                    io.lettuce.core.RedisClient.create(RedisLimitStoreTest.URL).connect()) {
+            RedisClient pingClient = RedisClient.create(RedisLimitStoreTest.URL);
+            try (var ping = pingClient.connect()) {
                 for (int i = 0; i < 500; i++) {
                     ping.async().ping().get(5, TimeUnit.SECONDS);
                 }
@@ -57,6 +58,8 @@ class RedisAdmissionLatencyTest {
                     rtt[i] = System.nanoTime() - t;
                 }
                 print("PING round trip, for comparison", rtt, n);
+            } finally {
+                pingClient.shutdown();
             }
             long[] sequential = new long[n];
             for (int i = 0; i < n; i++) {
@@ -92,12 +95,14 @@ class RedisAdmissionLatencyTest {
             assertThat(sequential[n / 2]).as("p50 ns").isLessThan(TimeUnit.MILLISECONDS.toNanos(50));
         } finally {
             ResourceLeakDetector.setLevel(level);
-            try (var admin =
-                    io.lettuce.core.RedisClient.create(RedisLimitStoreTest.URL).connect()) {
+            RedisClient adminClient = RedisClient.create(RedisLimitStoreTest.URL);
+            try (var admin = adminClient.connect()) {
                 var keys = admin.sync().keys("{" + prefix + "}:*");
                 if (!keys.isEmpty()) {
                     admin.sync().del(keys.toArray(String[]::new));
                 }
+            } finally {
+                adminClient.shutdown();
             }
         }
     }
