@@ -143,10 +143,7 @@ public final class RedisLimitStore implements LimitStore {
                 // a slow Redis fills a bounded queue; past it commands fail instead of piling up
                 .requestQueueSize(10_000)
                 // the backstop for every command (admissions have their own, shorter, timeoutMs)
-                .timeoutOptions(
-                        Boolean.getBoolean("xto")
-                                ? TimeoutOptions.create()
-                                : TimeoutOptions.enabled(Duration.ofMillis(Math.max(1000, 5 * timeoutMs))))
+                .timeoutOptions(TimeoutOptions.enabled(Duration.ofMillis(Math.max(1000, 5 * timeoutMs))))
                 .socketOptions(SocketOptions.builder()
                         .connectTimeout(connectTimeout)
                         // a peer that vanished without a FIN is noticed and the connection remade
@@ -349,7 +346,7 @@ public final class RedisLimitStore implements LimitStore {
                 release(scopes, leaseId);
             }
         });
-        return Boolean.getBoolean("xor") ? result : result.orTimeout(timeoutMs, TimeUnit.MILLISECONDS);
+        return result.orTimeout(timeoutMs, TimeUnit.MILLISECONDS);
     }
 
     private static Decision decision(List<Object> r, List<Policy> scopes, long tokens, long nowMs) {
