@@ -18,6 +18,7 @@ import io.junction.server.lifecycle.ConfigStatus;
 import io.junction.server.lifecycle.DrainDeadline;
 import io.junction.server.lifecycle.Lifecycle;
 import io.junction.server.lifecycle.Readiness;
+import io.junction.server.limits.BudgetSeeder;
 import io.junction.server.metrics.GatewayMetrics;
 import io.junction.server.metrics.GovernanceMeters;
 import io.junction.server.observe.AccessLog;
@@ -133,6 +134,9 @@ public final class JunctionServer implements AutoCloseable {
                 .description("Chat calls in flight")
                 .register(metrics.registry());
         limitStore = openLimitStore(config.limitsStore());
+        if (limitStore instanceof MemoryLimitStore memory) {
+            BudgetSeeder.seed(config, memory, recorder, System.currentTimeMillis(), Duration.ofSeconds(10));
+        }
         governanceMeters = new GovernanceMeters(metrics.registry());
         context = new AtomicReference<>(newContext(config, RouteState.create(config.routing())));
         ServerBootstrap b = new ServerBootstrap()
