@@ -139,6 +139,18 @@ public final class JunctionServer implements AutoCloseable {
         }
         governanceMeters = new GovernanceMeters(metrics.registry());
         context = new AtomicReference<>(newContext(config, RouteState.create(config.routing())));
+        lifecycle.readiness().add("ledger", () -> {
+            String error = recorder.lastWriteError();
+            return error == null
+                    ? Readiness.Result.up(recorder.describe())
+                    : Readiness.Result.down("last write failed: " + error);
+        });
+        lifecycle.readiness().add("limits_store", () -> {
+            String reason = limitStore.unhealthyReason();
+            return reason == null
+                    ? Readiness.Result.up(config.limitsStore().type())
+                    : Readiness.Result.down(config.limitsStore().type() + ": " + reason);
+        });
         ServerBootstrap b = new ServerBootstrap()
                 .group(boss, workers)
                 .channel(t.server())
