@@ -7,7 +7,6 @@ import io.junction.core.spi.Target;
 import io.junction.core.transport.UpstreamHeaders;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -38,8 +37,14 @@ public final class ProviderQuotas {
     private static final long SECOND = 1_000_000_000L;
 
     private final LongSupplier wallMillis;
-    private final ConcurrentHashMap<String, KeyState[]> learned = new ConcurrentHashMap<>();
-    private final ConcurrentHashMap<String, LocalWindow[]> local = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Learnt> learned = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Local> local = new ConcurrentHashMap<>();
+
+    /** The learned state of one target, by key. */
+    private record Learnt(Target target, KeyState[] keys) {}
+
+    /** The configured limits' windows of one provider, by key. */
+    private record Local(String provider, LimitsSpec limits, LocalWindow[] keys) {}
 
     public ProviderQuotas() {
         this(System::currentTimeMillis);
@@ -113,11 +118,18 @@ public final class ProviderQuotas {
     }
 
     private KeyState[] states(Target t, int keys) {
-        KeyState[] s = learned.get(t.id());
-        if (s == null || s.length != keys) {
-            s = learned.compute(t.id(), (k, old) -> old != null && old.length == keys ? old : newStates(keys));
+        Learnt s = learned.get(t.id());
+        if (s == null || s.keys.length != keys) {
+            s = learned.compute(
+                    t.id(), (k, old) -> old != null && old.keys.length == keys ? old : new Learnt(t, newStates(keys)));
         }
-        return s;
+        return s.keys;
+    }
+
+    /** The learned states of {@code t} when there are any for its current number of keys, else null. */
+    private KeyState[] statesIfAny(Target t, int keys) {
+        Learnt s = learned.get(t.id());
+        return s != null && s.keys.length == keys ? s.keys : null;
     }
 
     private static KeyState[] newStates(int n) {
@@ -130,20 +142,20 @@ public final class ProviderQuotas {
 
     private LocalWindow[] windows(Target t, int keys) {
         String p = t.provider().name();
-        LocalWindow[] w = local.get(p);
-        if (w == null || w.length != keys) {
+        Local w = local.get(p);
+        if (w == null || w.keys.length != keys) {
             w = local.compute(p, (k, old) -> {
-                if (old != null && old.length == keys) {
+                if (old != null && old.keys.length == keys) {
                     return old;
                 }
                 LocalWindow[] fresh = new LocalWindow[keys];
                 for (int i = 0; i < keys; i++) {
                     fresh[i] = new LocalWindow();
                 }
-                return fresh;
+                return new Local(p, t.provider().spec().limits(), fresh);
             });
         }
-        return w;
+        return w.keys;
     }
 
     private static int idx(int key) {
@@ -158,8 +170,8 @@ public final class ProviderQuotas {
         int keys = keyCount(target);
         int k = Math.min(idx(key), keys - 1);
         long wait = 0;
-        KeyState[] s = learned.get(target.id());
-        if (s != null && s.length == keys) {
+        KeyState[] s = statesIfAny(target, keys);
+        if (s != null) {
             wait = learnedWait(s[k], nowNanos);
         }
         LimitsSpec limits = target.provider().spec().limits();
@@ -224,8 +236,8 @@ public final class ProviderQuotas {
     public void dispatched(Target target, int key, long nowNanos) {
         int keys = keyCount(target);
         int k = Math.min(idx(key), keys - 1);
-        KeyState[] s = learned.get(target.id());
-        if (s != null && s.length == keys) {
+        KeyState[] s = statesIfAny(target, keys);
+        if (s != null) {
             s[k].sentSince.incrementAndGet();
         }
         if (target.provider().spec().limits().rpm() != null) {
@@ -272,8 +284,9 @@ public final class ProviderQuotas {
     }
 
     /**
-     * One row of {@code GET /admin/routes}: a target's key as the router sees it now. Counts are -1
-     * and times 0 when unknown; {@code limitedMs} is how long it is still skipped (0 = usable).
+     * One row of {@code GET /admin/routes}: what a target's key said in its last rate-limit headers,
+     * as the router sees it now. Counts are -1 and times 0 when unknown; {@code limitedMs} is how long
+     * the key is still skipped (0 = usable; configured limits included).
      */
     public record View(
             String target,
@@ -285,65 +298,53 @@ public final class ProviderQuotas {
             long limitTokens,
             long tokensResetMs,
             long blockedMs,
-            long requestsInWindow,
-            long tokensInWindow,
             long limitedMs) {}
 
-    /** Every target key seen with limits so far (learned or configured), sorted by target. */
-    public List<View> snapshot(Map<String, Target> targets, long nowNanos) {
-        TreeMap<String, Target> all = new TreeMap<>();
-        for (String id : learned.keySet()) {
-            Target t = targets.get(id);
-            if (t != null) {
-                all.put(id, t);
-            }
-        }
-        for (Target t : targets.values()) {
-            if (t.provider().spec().limits().any()) {
-                all.put(t.id(), t);
-            }
-        }
+    /** One row of configured limits: a provider's key, its {@code limits} and its last 60 s. */
+    public record LocalView(String provider, int key, Long rpm, Long tpm, long requestsInWindow, long tokensInWindow) {}
+
+    /** Every target key whose provider has sent rate-limit headers or a 429 with Retry-After, sorted. */
+    public List<View> snapshot(long nowNanos) {
         List<View> out = new ArrayList<>();
-        for (Target t : all.values()) {
-            int keys = keyCount(t);
-            KeyState[] s = learned.get(t.id());
-            LocalWindow[] w = local.get(t.provider().name());
-            for (int k = 0; k < keys; k++) {
-                long remReq = -1, limReq = -1, resetReq = 0, remTok = -1, limTok = -1, resetTok = 0, blocked = 0;
-                if (s != null && s.length == keys) {
-                    long until = s[k].blockedUntil.get();
-                    blocked = until == Long.MIN_VALUE ? 0 : toMs(until - nowNanos);
-                    Learned l = s[k].learned;
-                    if (l != null && l.requests() != null) {
-                        remReq = Math.max(0, l.requests().remaining() - s[k].sentSince.get());
-                        limReq = l.requests().limit();
-                        resetReq = resetMs(l.requests(), nowNanos);
-                    }
-                    Window tok = l == null ? null : tightest(l);
-                    if (tok != null) {
-                        remTok = tok.remaining();
-                        limTok = tok.limit();
-                        resetTok = resetMs(tok, nowNanos);
-                    }
+        for (Learnt e : new TreeMap<>(learned).values()) {
+            Target t = e.target();
+            KeyState[] s = e.keys();
+            for (int k = 0; k < s.length; k++) {
+                long remReq = -1, limReq = -1, resetReq = 0, remTok = -1, limTok = -1, resetTok = 0;
+                long until = s[k].blockedUntil.get();
+                long blocked = until == Long.MIN_VALUE ? 0 : toMs(until - nowNanos);
+                Learned l = s[k].learned;
+                if (l != null && l.requests() != null) {
+                    remReq = Math.max(0, l.requests().remaining() - s[k].sentSince.get());
+                    limReq = l.requests().limit();
+                    resetReq = resetMs(l.requests(), nowNanos);
                 }
-                long reqWin = 0, tokWin = 0;
-                if (w != null && w.length == keys) {
-                    reqWin = w[k].sum(w[k].requests, nowNanos, null);
-                    tokWin = w[k].sum(w[k].tokens, nowNanos, null);
+                Window tok = l == null ? null : tightest(l);
+                if (tok != null) {
+                    remTok = tok.remaining();
+                    limTok = tok.limit();
+                    resetTok = resetMs(tok, nowNanos);
                 }
-                out.add(new View(
-                        t.id(),
+                long limited = k < keyCount(t) ? toMs(waitNanos(t, k, nowNanos)) : 0;
+                out.add(new View(t.id(), k, remReq, limReq, resetReq, remTok, limTok, resetTok, blocked, limited));
+            }
+        }
+        return out;
+    }
+
+    /** Every provider key with configured limits that has been used, sorted by provider. */
+    public List<LocalView> localSnapshot(long nowNanos) {
+        List<LocalView> out = new ArrayList<>();
+        for (Local e : new TreeMap<>(local).values()) {
+            for (int k = 0; k < e.keys().length; k++) {
+                LocalWindow w = e.keys()[k];
+                out.add(new LocalView(
+                        e.provider(),
                         k,
-                        remReq,
-                        limReq,
-                        resetReq,
-                        remTok,
-                        limTok,
-                        resetTok,
-                        blocked,
-                        reqWin,
-                        tokWin,
-                        toMs(waitNanos(t, k, nowNanos))));
+                        e.limits().rpm(),
+                        e.limits().tpm(),
+                        w.sum(w.requests, nowNanos, null),
+                        w.sum(w.tokens, nowNanos, null)));
             }
         }
         return out;

@@ -391,10 +391,14 @@ class ProviderRateLimitTest {
                 "x-ratelimit-reset-tokens", "6m0s"));
         call(b);
         ok(Map.of(), 42);
-        List<ProviderQuotas.View> views = state.quotas().snapshot(Map.of(a.id(), a, b.id(), b), clock.nanoTime());
-        assertThat(views)
-                .containsExactly(
-                        new ProviderQuotas.View("pa/m-pa", 0, 0, 60, 2500, 1234, -1, 360_000, 0, 0, 0, 2500),
-                        new ProviderQuotas.View("pb/m-pb", 0, -1, -1, 0, -1, -1, 0, 0, 1, 42, 0));
+        assertThat(state.quotas().snapshot(clock.nanoTime()))
+                .as("B sent no headers: only A has learned state")
+                .containsExactly(new ProviderQuotas.View("pa/m-pa", 0, 0, 60, 2500, 1234, -1, 360_000, 0, 2500));
+        assertThat(state.quotas().localSnapshot(clock.nanoTime()))
+                .containsExactly(new ProviderQuotas.LocalView("pb", 0, 5L, 1000L, 1, 42));
+        clock.advanceMillis(2500);
+        assertThat(state.quotas().snapshot(clock.nanoTime()))
+                .extracting(ProviderQuotas.View::limitedMs)
+                .containsExactly(0L);
     }
 }

@@ -18,6 +18,7 @@ import io.junction.core.config.BreakerSpec;
 import io.junction.core.config.JunctionConfig;
 import io.junction.core.config.KeySpec;
 import io.junction.core.config.LedgerSpec;
+import io.junction.core.config.LimitsSpec;
 import io.junction.core.config.PriceSpec;
 import io.junction.core.config.ProviderSpec;
 import io.junction.core.config.RetrySpec;
@@ -440,7 +441,8 @@ public final class ConfigLoader {
                         "ttft_timeout_ms",
                         "circuit_breaker",
                         "capabilities",
-                        "api_keys"));
+                        "api_keys",
+                        "limits"));
                 throw new ConfigException(file + ": " + p + ": unknown key '" + key + "' for type '" + spec.type()
                         + "' (known keys: " + String.join(", ", allowed) + ")");
             }
@@ -477,6 +479,11 @@ public final class ConfigLoader {
                 || b.failureRate() > 1) {
             throw new ConfigException(file + ": " + p + ".circuit_breaker: consecutive_failures, window, min_calls and"
                     + " cooldown_ms must be positive and failure_rate in (0, 1]");
+        }
+        LimitsSpec l = spec.limits();
+        if ((l.rpm() != null && l.rpm() < 1) || (l.tpm() != null && l.tpm() < 1)) {
+            throw new ConfigException(
+                    file + ": " + p + ".limits: rpm and tpm must be positive (omit one for no limit)");
         }
         try {
             adapter.validate(spec);
