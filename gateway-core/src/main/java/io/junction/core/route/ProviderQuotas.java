@@ -167,7 +167,10 @@ public final class ProviderQuotas {
      * until the limit that stops it resets (at least 1).
      */
     public long waitNanos(Target target, int key, long nowNanos) {
-        int keys = keyCount(target);
+        return waitNanos(target, keyCount(target), key, nowNanos);
+    }
+
+    private long waitNanos(Target target, int keys, int key, long nowNanos) {
         int k = Math.min(idx(key), keys - 1);
         long wait = 0;
         KeyState[] s = statesIfAny(target, keys);
@@ -186,7 +189,7 @@ public final class ProviderQuotas {
         int keys = keyCount(target);
         long min = Long.MAX_VALUE;
         for (int k = 0; k < keys; k++) {
-            long w = waitNanos(target, k, nowNanos);
+            long w = waitNanos(target, keys, k, nowNanos);
             if (w == 0) {
                 return 0;
             }

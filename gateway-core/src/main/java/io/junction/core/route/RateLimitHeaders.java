@@ -25,6 +25,24 @@ public final class RateLimitHeaders {
 
     private RateLimitHeaders() {}
 
+    /** Header names, {remaining, limit, reset} per window, built once (this runs on every response). */
+    private static final String[] OAI_REQUESTS = openAiNames("requests");
+
+    private static final String[] OAI_TOKENS = openAiNames("tokens");
+    private static final String[] ANT_REQUESTS = anthropicNames("requests");
+    private static final String[] ANT_TOKENS = anthropicNames("tokens");
+    private static final String[] ANT_INPUT = anthropicNames("input-tokens");
+    private static final String[] ANT_OUTPUT = anthropicNames("output-tokens");
+
+    private static String[] openAiNames(String kind) {
+        return new String[] {"x-ratelimit-remaining-" + kind, "x-ratelimit-limit-" + kind, "x-ratelimit-reset-" + kind};
+    }
+
+    private static String[] anthropicNames(String kind) {
+        String p = "anthropic-ratelimit-" + kind + "-";
+        return new String[] {p + "remaining", p + "limit", p + "reset"};
+    }
+
     /**
      * One limit: {@code limit} (-1 unknown), {@code remaining} (-1 unknown) and when it is full again,
      * as a {@link System#nanoTime()}-style instant ({@link #NO_RESET} unknown).
@@ -52,39 +70,38 @@ public final class RateLimitHeaders {
      * @param wallMillis the wall clock at the same moment (absolute resets are converted with it)
      */
     public static Learned parse(UpstreamHeaders headers, long nowNanos, long wallMillis) {
-        Window requests = openAi(headers, "requests", nowNanos);
-        Window tokens = openAi(headers, "tokens", nowNanos);
+        Window requests = openAi(headers, OAI_REQUESTS, nowNanos);
+        Window tokens = openAi(headers, OAI_TOKENS, nowNanos);
         if (requests == null) {
-            requests = anthropic(headers, "requests", nowNanos, wallMillis);
+            requests = anthropic(headers, ANT_REQUESTS, nowNanos, wallMillis);
         }
         if (tokens == null) {
-            tokens = anthropic(headers, "tokens", nowNanos, wallMillis);
+            tokens = anthropic(headers, ANT_TOKENS, nowNanos, wallMillis);
         }
-        Window input = anthropic(headers, "input-tokens", nowNanos, wallMillis);
-        Window output = anthropic(headers, "output-tokens", nowNanos, wallMillis);
+        Window input = anthropic(headers, ANT_INPUT, nowNanos, wallMillis);
+        Window output = anthropic(headers, ANT_OUTPUT, nowNanos, wallMillis);
         Learned l = new Learned(requests, tokens, input, output);
         return l.isEmpty() ? null : l;
     }
 
-    private static Window openAi(UpstreamHeaders h, String kind, long nowNanos) {
-        long remaining = count(h.get("x-ratelimit-remaining-" + kind));
+    private static Window openAi(UpstreamHeaders h, String[] names, long nowNanos) {
+        long remaining = count(h.get(names[0]));
         if (remaining < 0) {
             return null; // without "remaining" the other two say nothing the router can use
         }
-        long limit = count(h.get("x-ratelimit-limit-" + kind));
-        long in = durationNanos(h.get("x-ratelimit-reset-" + kind));
+        long limit = count(h.get(names[1]));
+        long in = durationNanos(h.get(names[2]));
         return new Window(limit, remaining, in < 0 ? Window.NO_RESET : nowNanos + in);
     }
 
-    private static Window anthropic(UpstreamHeaders h, String kind, long nowNanos, long wallMillis) {
-        String prefix = "anthropic-ratelimit-" + kind + "-";
-        long remaining = count(h.get(prefix + "remaining"));
+    private static Window anthropic(UpstreamHeaders h, String[] names, long nowNanos, long wallMillis) {
+        long remaining = count(h.get(names[0]));
         if (remaining < 0) {
             return null;
         }
-        long limit = count(h.get(prefix + "limit"));
+        long limit = count(h.get(names[1]));
         long reset = Window.NO_RESET;
-        long at = epochMillis(h.get(prefix + "reset"));
+        long at = epochMillis(h.get(names[2]));
         if (at != Long.MIN_VALUE) {
             long inMs = at - wallMillis;
             // a reset already past (clock skew, or a window that just refilled) means "full now"
