@@ -528,7 +528,8 @@ public final class ConfigLoader {
                         "ttft_timeout_ms",
                         "circuit_breaker",
                         "capabilities",
-                        "api_keys"));
+                        "api_keys",
+                        "limits"));
                 throw new ConfigException(file + ": " + p + ": unknown key '" + key + "' for type '" + spec.type()
                         + "' (known keys: " + String.join(", ", allowed) + ")");
             }
@@ -565,6 +566,16 @@ public final class ConfigLoader {
                 || b.failureRate() > 1) {
             throw new ConfigException(file + ": " + p + ".circuit_breaker: consecutive_failures, window, min_calls and"
                     + " cooldown_ms must be positive and failure_rate in (0, 1]");
+        }
+        LimitsSpec l = spec.limits();
+        if ((l.rpm() != null && l.rpm() < 1) || (l.tpm() != null && l.tpm() < 1)) {
+            throw new ConfigException(
+                    file + ": " + p + ".limits: rpm and tpm must be positive (omit one for no limit)");
+        }
+        if (l.concurrent() != null) {
+            throw new ConfigException(file + ": " + p
+                    + ".limits.concurrent: not a provider limit (providers take rpm and tpm; concurrent applies to"
+                    + " keys and teams)");
         }
         try {
             adapter.validate(spec);
