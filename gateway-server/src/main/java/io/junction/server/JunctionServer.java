@@ -9,6 +9,7 @@ import io.junction.core.spi.ProviderRegistry;
 import io.junction.core.usage.TokenEstimator;
 import io.junction.server.auth.KeyAuthenticator;
 import io.junction.server.http.GatewayContext;
+import io.junction.server.keys.RuntimeKeys;
 import io.junction.server.ledger.UsageRecorder;
 import io.junction.server.lifecycle.ConfigStatus;
 import io.junction.server.lifecycle.DrainDeadline;
@@ -85,6 +86,7 @@ public final class JunctionServer implements AutoCloseable {
     private final GatewayMetrics metrics;
     private final ProviderRegistry registry;
     private final UsageRecorder recorder;
+    private final RuntimeKeys runtimeKeys;
     private final AtomicReference<GatewayContext> context;
     private final Lifecycle lifecycle;
     private final JunctionConfig startConfig;
@@ -111,6 +113,7 @@ public final class JunctionServer implements AutoCloseable {
                 : Runtime.getRuntime().availableProcessors();
         metrics = new GatewayMetrics(config.metrics());
         recorder = UsageRecorder.start(config.ledger(), metrics); // opens/migrates the ledger: fails fast
+        runtimeKeys = startRuntimeKeys(config, recorder); // run-time keys live in the ledger's database
         TokenEstimator.warmUpInBackground();
         recorder.accessLog(AccessLog.of(config.logging()));
         boss = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory(ACCEPTOR_THREAD_PREFIX), t.factory());
@@ -137,6 +140,7 @@ public final class JunctionServer implements AutoCloseable {
                     .channel();
         } catch (RuntimeException | InterruptedException e) {
             shutdownGroups();
+            runtimeKeys.close();
             recorder.close();
             throw e;
         }
@@ -166,12 +170,21 @@ public final class JunctionServer implements AutoCloseable {
         return new GatewayContext(
                 config,
                 resolver,
-                new KeyAuthenticator(config.keys()),
+                new KeyAuthenticator(config.keys(), runtimeKeys),
                 transport,
                 metrics,
                 routes,
                 new RoutePlanner(config, resolver, routes.stats(), prices),
                 new UsageAccountant(prices, metrics, recorder));
+    }
+
+    private static RuntimeKeys startRuntimeKeys(JunctionConfig config, UsageRecorder recorder) {
+        try {
+            return RuntimeKeys.start(config.admin(), recorder.store());
+        } catch (RuntimeException e) {
+            recorder.close();
+            throw e;
+        }
     }
 
     public int port() {
@@ -348,6 +361,7 @@ public final class JunctionServer implements AutoCloseable {
         } finally {
             shutdownGroups();
             transport.close();
+            runtimeKeys.close();
             recorder.close(); // after the loops: every finished call's record is queued; writes them all
             metrics.close();
             stopped.countDown();
