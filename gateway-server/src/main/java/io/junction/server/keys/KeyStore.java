@@ -341,6 +341,26 @@ public final class KeyStore implements AutoCloseable {
                 n.hasNonNull("concurrent") ? n.get("concurrent").asInt() : null);
     }
 
+    /** Every value of both tables as text (tests: proves no secret is stored). */
+    String dumpForTests() throws SQLException {
+        return run(c -> {
+            StringBuilder sb = new StringBuilder();
+            for (String table : List.of("junction_keys", "junction_keys_meta")) {
+                try (Statement s = c.createStatement();
+                        ResultSet rs = s.executeQuery("SELECT * FROM " + table)) {
+                    int n = rs.getMetaData().getColumnCount();
+                    while (rs.next()) {
+                        for (int i = 1; i <= n; i++) {
+                            sb.append(rs.getString(i)).append('|');
+                        }
+                        sb.append('\n');
+                    }
+                }
+            }
+            return sb.toString();
+        });
+    }
+
     @FunctionalInterface
     private interface Work<T> {
         T run(Connection c) throws SQLException;
