@@ -153,27 +153,29 @@ final class AdminKeysEndpoint {
         if (!fields.containsKey("name") || fields.get("name").isNull()) {
             throw GatewayException.invalidRequest("name", "Missing required parameter: 'name'.");
         }
-        long now = System.currentTimeMillis();
-        String secret = KeyHasher.newSecret();
-        KeyRow blank = new KeyRow(
-                KeyHasher.newId(),
-                null,
-                rk.hasher().hash(secret),
-                KeyHasher.shown(secret),
-                rk.hasher().pepperId(),
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                true,
-                null,
-                now,
-                now,
-                null);
-        KeyRow row = apply(gw, blank, fields, now);
+        apply(gw, blankFor("new"), fields, 0); // validates on the loop, before any I/O
         return rk.submit(() -> {
+            // SecureRandom may read /dev/urandom: on the keys' thread, never on an event loop
+            long now = System.currentTimeMillis();
+            String secret = KeyHasher.newSecret();
+            KeyRow blank = new KeyRow(
+                    KeyHasher.newId(),
+                    null,
+                    rk.hasher().hash(secret),
+                    KeyHasher.shown(secret),
+                    rk.hasher().pepperId(),
+                    null,
+                    null,
+                    null,
+                    null,
+                    null,
+                    null,
+                    true,
+                    null,
+                    now,
+                    now,
+                    null);
+            KeyRow row = apply(gw, blank, fields, now);
             try {
                 rk.store().insert(row);
             } catch (KeyStore.NameTaken e) {
