@@ -1,6 +1,10 @@
 package io.junction.server;
 
 import io.junction.core.config.JunctionConfig;
+import io.junction.core.config.LimitsStoreSpec;
+import io.junction.core.govern.Governor;
+import io.junction.core.govern.LimitStore;
+import io.junction.core.govern.MemoryLimitStore;
 import io.junction.core.pricing.PricingTable;
 import io.junction.core.route.ModelResolver;
 import io.junction.core.route.RoutePlanner;
@@ -16,6 +20,7 @@ import io.junction.server.lifecycle.DrainDeadline;
 import io.junction.server.lifecycle.Lifecycle;
 import io.junction.server.lifecycle.Readiness;
 import io.junction.server.metrics.GatewayMetrics;
+import io.junction.server.metrics.GovernanceMeters;
 import io.junction.server.observe.AccessLog;
 import io.junction.server.observe.UsageAccountant;
 import io.junction.server.pipeline.ServerChannelInitializer;
@@ -87,6 +92,10 @@ public final class JunctionServer implements AutoCloseable {
     private final ProviderRegistry registry;
     private final UsageRecorder recorder;
     private final RuntimeKeys runtimeKeys;
+    /** Rate-limit windows, leases and budget spend: kept across reloads ({@code limits_store} needs a restart). */
+    private final LimitStore limitStore;
+
+    private final GovernanceMeters governanceMeters;
     private final AtomicReference<GatewayContext> context;
     private final Lifecycle lifecycle;
     private final JunctionConfig startConfig;
@@ -126,6 +135,8 @@ public final class JunctionServer implements AutoCloseable {
         io.micrometer.core.instrument.Gauge.builder("junction.inflight.calls", lifecycle, Lifecycle::inFlight)
                 .description("Chat calls in flight")
                 .register(metrics.registry());
+        limitStore = openLimitStore(config.limitsStore());
+        governanceMeters = new GovernanceMeters(metrics.registry());
         context = new AtomicReference<>(newContext(config, RouteState.create(config.routing())));
         ServerBootstrap b = new ServerBootstrap()
                 .group(boss, workers)
@@ -141,6 +152,7 @@ public final class JunctionServer implements AutoCloseable {
         } catch (RuntimeException | InterruptedException e) {
             shutdownGroups();
             runtimeKeys.close();
+            limitStore.close();
             recorder.close();
             throw e;
         }
@@ -175,7 +187,25 @@ public final class JunctionServer implements AutoCloseable {
                 metrics,
                 routes,
                 new RoutePlanner(config, resolver, routes.stats(), prices),
-                new UsageAccountant(prices, metrics, recorder));
+                new UsageAccountant(prices, metrics, recorder),
+                new Governor(
+                        config.teams(),
+                        limitStore,
+                        System::currentTimeMillis,
+                        config.limitsStore().failClosed(),
+                        config.limitsStore().timeoutMs(),
+                        config.server().requestTimeoutMs() + LEASE_MARGIN_MS,
+                        governanceMeters));
+    }
+
+    /** Concurrency leases outlive the request timeout by this much before a store drops them. */
+    private static final long LEASE_MARGIN_MS = 60_000;
+
+    private static LimitStore openLimitStore(LimitsStoreSpec spec) {
+        if (!"memory".equals(spec.type())) {
+            throw new IllegalStateException("limits_store.type " + spec.type() + " is not supported by this build");
+        }
+        return new MemoryLimitStore();
     }
 
     private static RuntimeKeys startRuntimeKeys(JunctionConfig config, UsageRecorder recorder) {
@@ -266,6 +296,10 @@ public final class JunctionServer implements AutoCloseable {
         if (!running.port().equals(wanted.port())) {
             out.add("server.port changed to " + wanted.port() + ": restart required (still listening on "
                     + running.port() + ")");
+        }
+        if (!startConfig.limitsStore().equals(config.limitsStore())) {
+            out.add("limits_store changed: restart required (still using the "
+                    + startConfig.limitsStore().type() + " store it started with)");
         }
         if (!running.eventLoopThreads().equals(wanted.eventLoopThreads())) {
             out.add("server.event_loop_threads changed to " + wanted.eventLoopThreads()
@@ -362,6 +396,7 @@ public final class JunctionServer implements AutoCloseable {
             shutdownGroups();
             transport.close();
             runtimeKeys.close();
+            limitStore.close();
             recorder.close(); // after the loops: every finished call's record is queued; writes them all
             metrics.close();
             stopped.countDown();

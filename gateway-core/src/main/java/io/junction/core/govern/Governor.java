@@ -96,13 +96,26 @@ public final class Governor {
      * admission (fail_open) or a 503 (fail_closed).
      *
      * @param promptTokens the prompt's estimated size, charged against {@code tpm} now and corrected
-     *     by {@link Ticket#settle}
+     *     by {@link Ticket#settle}; asked only when a scope caps tokens
      */
-    public CompletionStage<Admission> admit(Policy key, String team, long promptTokens, String leaseId) {
+    public CompletionStage<Admission> admit(Policy key, String team, LongSupplier promptTokens, String leaseId) {
         List<Policy> scopes = scopes(key, team);
         if (scopes.isEmpty()) {
             return CompletableFuture.completedFuture(Admission.UNCAPPED);
         }
+        return admit(scopes, tokenCapped(scopes) ? promptTokens.getAsLong() : 0, leaseId);
+    }
+
+    private static boolean tokenCapped(List<Policy> scopes) {
+        for (Policy p : scopes) {
+            if (p.tpm() != null) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private CompletionStage<Admission> admit(List<Policy> scopes, long promptTokens, String leaseId) {
         long now = clock.getAsLong();
         CompletionStage<Decision> d;
         try {
@@ -119,9 +132,15 @@ public final class Governor {
                 return storeFailed(error);
             }
             if (!decision.admitted()) {
-                listener.rejected(
-                        decision.rejection().scope(), decision.rejection().kind());
-                return Admission.refused(decision, refusal(decision.rejection(), promptTokens, scopes));
+                Decision.Rejection r = decision.rejection();
+                listener.rejected(r.scope(), r.kind());
+                // the refused cap's headers: nothing remaining, resetting when the call could pass
+                Decision.Quota none = new Decision.Quota(r.limit(), 0, Math.max(0, r.retryAfterMs()));
+                Decision shown = new Decision(
+                        r,
+                        r.kind() == Decision.Kind.REQUESTS ? none : decision.requests(),
+                        r.kind() == Decision.Kind.TOKENS ? none : decision.tokens());
+                return Admission.refused(shown, refusal(r, promptTokens, scopes));
             }
             return Admission.admitted(decision, new Ticket(this, scopes, leaseId, promptTokens, now));
         });

@@ -34,6 +34,16 @@ public final class KeyAuthenticator {
             return any(models, model);
         }
 
+        /** True when the key's provider allow-list is {@code *}. */
+        public boolean mayUseAll() {
+            for (Glob g : providers) {
+                if (g.toString().equals("*")) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
         /** True when calls of this key may be routed to provider {@code provider}. */
         public boolean mayUse(String provider) {
             return any(providers, provider);

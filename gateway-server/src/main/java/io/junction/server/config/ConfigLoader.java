@@ -15,17 +15,23 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.junction.core.config.AbCampaignSpec;
 import io.junction.core.config.AliasSpec;
 import io.junction.core.config.BreakerSpec;
+import io.junction.core.config.BudgetSpec;
 import io.junction.core.config.JunctionConfig;
 import io.junction.core.config.KeySpec;
 import io.junction.core.config.LedgerSpec;
+import io.junction.core.config.LimitsSpec;
+import io.junction.core.config.LimitsStoreSpec;
 import io.junction.core.config.PriceSpec;
 import io.junction.core.config.ProviderSpec;
 import io.junction.core.config.RetrySpec;
 import io.junction.core.config.RoutingSpec;
+import io.junction.core.config.TeamSpec;
+import io.junction.core.govern.BudgetPeriod;
 import io.junction.core.pricing.PricingTable;
 import io.junction.core.schema.Json;
 import io.junction.core.spi.ProviderAdapter;
 import io.junction.core.spi.ProviderRegistry;
+import io.junction.server.auth.KeyAuthenticator;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -328,6 +334,7 @@ public final class ConfigLoader {
                     file + ": server: request_timeout_ms must be positive and stream_keepalive_ms not negative");
         }
         checkObservability(file, c);
+        checkGovernance(file, c);
         if (c.admin().key() != null && c.admin().key().isBlank()) {
             throw new ConfigException(file + ": admin.key: empty (remove admin: to turn admin endpoints off)");
         }
@@ -392,6 +399,87 @@ public final class ConfigLoader {
         }
         int slash = model.indexOf('/');
         return slash > 0 && slash < model.length() - 1 && c.providers().containsKey(model.substring(0, slash));
+    }
+
+    /** {@code teams:}, the keys' team, budget, limits and expiry, and {@code limits_store:}. */
+    private static void checkGovernance(String file, JunctionConfig c) {
+        for (Map.Entry<String, TeamSpec> e : c.teams().entrySet()) {
+            String tp = "teams." + e.getKey();
+            if (e.getValue() == null) {
+                throw new ConfigException(file + ": " + tp + ": empty (give it a budget and/or limits)");
+            }
+            checkBudget(file, tp + ".budget", e.getValue().budget());
+            checkLimits(file, tp + ".limits", e.getValue().limits());
+        }
+        Set<String> names = new HashSet<>();
+        for (int i = 0; i < c.keys().size(); i++) {
+            KeySpec k = c.keys().get(i);
+            String kp = "keys[" + i + "]";
+            if (k.name() != null && !k.name().isBlank() && !names.add(k.name())) {
+                throw new ConfigException(file + ": " + kp + ".name: '" + k.name()
+                        + "' is used by another key (names identify keys in limits, budgets and the ledger)");
+            }
+            if (k.team() != null && !c.teams().containsKey(k.team())) {
+                throw new ConfigException(file + ": " + kp + ".team: unknown team '" + k.team() + "' (known: "
+                        + String.join(", ", new TreeSet<>(c.teams().keySet())) + ")");
+            }
+            checkBudget(file, kp + ".budget", k.budget());
+            checkLimits(file, kp + ".limits", k.limits());
+            try {
+                KeyAuthenticator.expiry(k.expiresAt());
+            } catch (IllegalArgumentException ex) {
+                throw new ConfigException(file + ": " + kp + ".expires_at: " + ex.getMessage());
+            }
+        }
+        LimitsStoreSpec ls = c.limitsStore();
+        if (!Set.of("memory", "redis").contains(ls.type())) {
+            throw new ConfigException(file + ": limits_store.type: expected memory or redis, got '" + ls.type() + "'");
+        }
+        if ("redis".equals(ls.type())
+                && (ls.url() == null
+                        || !(ls.url().startsWith("redis://") || ls.url().startsWith("rediss://")))) {
+            throw new ConfigException(
+                    file + ": limits_store.url: type redis needs a URL (redis://host:6379, rediss:// for TLS)");
+        }
+        if (!Set.of("fail_open", "fail_closed").contains(ls.onError())) {
+            throw new ConfigException(
+                    file + ": limits_store.on_error: expected fail_open or fail_closed, got '" + ls.onError() + "'");
+        }
+        if (ls.timeoutMs() < 1 || ls.timeoutMs() > 10_000) {
+            throw new ConfigException(file + ": limits_store.timeout_ms: must be between 1 and 10000");
+        }
+    }
+
+    private static void checkBudget(String file, String path, BudgetSpec b) {
+        if (b == null) {
+            return;
+        }
+        if (b.usd() == null || !(b.usd() >= 0) || b.usd() > 1e9) {
+            throw new ConfigException(file + ": " + path + ".usd: required, a non-negative amount in US dollars");
+        }
+        try {
+            BudgetPeriod.parse(b.period());
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(file + ": " + path + ".period: " + e.getMessage());
+        }
+        if (!(b.alertAt() > 0 && b.alertAt() <= 1)) {
+            throw new ConfigException(file + ": " + path + ".alert_at: must be a fraction in (0, 1]");
+        }
+    }
+
+    private static void checkLimits(String file, String path, LimitsSpec l) {
+        if (l == null) {
+            return;
+        }
+        if (l.rpm() != null && l.rpm() < 1) {
+            throw new ConfigException(file + ": " + path + ".rpm: must be at least 1");
+        }
+        if (l.tpm() != null && l.tpm() < 1) {
+            throw new ConfigException(file + ": " + path + ".tpm: must be at least 1");
+        }
+        if (l.concurrent() != null && l.concurrent() < 1) {
+            throw new ConfigException(file + ": " + path + ".concurrent: must be at least 1");
+        }
     }
 
     /** {@code pricing:}, {@code ledger:} and {@code metrics:}. */

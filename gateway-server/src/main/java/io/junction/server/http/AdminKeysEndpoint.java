@@ -248,16 +248,7 @@ final class AdminKeysEndpoint {
     }
 
     private static CompletionStage<Reply> spend(GatewayContext gw, String id) {
-        Governor governor = governor(gw);
-        if (governor == null) {
-            throw new GatewayException(
-                    501,
-                    "api_error",
-                    "not_implemented",
-                    null,
-                    "Budgets are not enforced by this build of Junction; see /admin/usage for spend.",
-                    false);
-        }
+        Governor governor = gw.governor();
         CompletionStage<Object[]> who; // {name, KeySpec}
         if (id.startsWith(CONFIG_ID)) {
             who = CompletableFuture.completedFuture(new Object[] {id.substring(CONFIG_ID.length()), configKey(gw, id)});
@@ -291,14 +282,6 @@ final class AdminKeysEndpoint {
                 return new Reply(200, Json.bytes(o));
             });
         });
-    }
-
-    /**
-     * The governor that enforces budgets. TODO(governance wiring): {@code gw.governor()} once the lead's
-     * GatewayContext has it; until then spend answers 501.
-     */
-    static Governor governor(GatewayContext gw) {
-        return null;
     }
 
     private static CompletableFuture<ObjectNode> scope(Governor g, Policy p, long now) {

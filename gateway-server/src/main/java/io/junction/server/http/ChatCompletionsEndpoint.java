@@ -2,11 +2,14 @@ package io.junction.server.http;
 
 import io.junction.core.config.AliasSpec;
 import io.junction.core.error.GatewayException;
+import io.junction.core.govern.Admission;
 import io.junction.core.route.RoutePlanner;
 import io.junction.core.route.RouteSettings;
 import io.junction.core.route.RoutedCall;
 import io.junction.core.schema.ChatRequest;
+import io.junction.core.spi.Target;
 import io.junction.core.time.Scheduler;
+import io.junction.core.usage.TokenEstimator;
 import io.junction.core.validate.RequestParser;
 import io.junction.core.validate.RequestValidator;
 import io.junction.server.auth.KeyAuthenticator;
@@ -19,6 +22,7 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ThreadLocalRandom;
 
 /** {@code POST /v1/chat/completions}: parse, validate, authorize, resolve, then run the routed call. */
@@ -71,6 +75,7 @@ final class ChatCompletionsEndpoint {
         }
         RoutePlanner.Plan plan = gw.planner()
                 .plan(chat, fallbacks, () -> ThreadLocalRandom.current().nextDouble());
+        plan = allowedProviders(plan, principal, chat.model());
         RouteSettings settings = settings(gw, req, chat);
         ChatResponder responder = new ChatResponder(ctx, gw, chat, requestId, onDone);
         responder.abArm(plan.abArm());
@@ -103,6 +108,55 @@ final class ChatCompletionsEndpoint {
                 req.headers().get(HttpHeaderNames.USER_AGENT),
                 traceparent);
         return responder;
+    }
+
+    /**
+     * The plan without the targets whose provider the key may not use ({@code keys[].providers}); a
+     * 403 when none is left.
+     */
+    private static RoutePlanner.Plan allowedProviders(
+            RoutePlanner.Plan plan, KeyAuthenticator.Principal principal, String model) {
+        if (principal.mayUseAll()) {
+            return plan;
+        }
+        List<Target> targets = new ArrayList<>(plan.targets().size());
+        for (Target t : plan.targets()) {
+            if (principal.mayUse(t.provider().name())) {
+                targets.add(t);
+            }
+        }
+        if (targets.isEmpty()) {
+            throw new GatewayException(
+                    403,
+                    "permission_error",
+                    "model_not_allowed",
+                    "model",
+                    "The API key '" + principal.name() + "' may not use the providers that serve model '" + model
+                            + "'.",
+                    false);
+        }
+        List<Target> context = new ArrayList<>();
+        for (Target t : plan.contextFallbacks()) {
+            if (principal.mayUse(t.provider().name())) {
+                context.add(t);
+            }
+        }
+        return new RoutePlanner.Plan(plan.request(), targets, plan.abArm(), plan.skipped(), context);
+    }
+
+    /**
+     * The key's and its team's budgets and rate limits: completes at once with the memory store,
+     * later with a remote one. The prompt is estimated (characters / 4, cheap) only when a
+     * tokens-per-minute cap applies.
+     */
+    static CompletionStage<Admission> admit(
+            GatewayContext gw, KeyAuthenticator.Principal principal, ChatRequest chat, String leaseId) {
+        return gw.governor()
+                .admit(
+                        principal.policy(),
+                        principal.team(),
+                        () -> TokenEstimator.promptTokens(TokenEstimator.Method.CHARS_PER_4, chat),
+                        leaseId);
     }
 
     static final String FALLBACKS_HEADER = "x-junction-fallbacks";

@@ -1,6 +1,8 @@
 package io.junction.server.http;
 
 import io.junction.core.config.JunctionConfig;
+import io.junction.core.govern.Governor;
+import io.junction.core.govern.MemoryLimitStore;
 import io.junction.core.pricing.PricingTable;
 import io.junction.core.route.BreakerRegistry;
 import io.junction.core.route.ModelResolver;
@@ -21,7 +23,8 @@ public record GatewayContext(
         GatewayMetrics metrics,
         RouteState routes,
         RoutePlanner planner,
-        UsageAccountant accountant) {
+        UsageAccountant accountant,
+        Governor governor) {
 
     /** Without a ledger: prices from the shipped table and the config, records discarded. */
     public GatewayContext(
@@ -40,7 +43,15 @@ public record GatewayContext(
                 metrics,
                 routes,
                 planner,
-                new UsageAccountant(PricingTable.load(config.pricing()), metrics, UsageRecorder.disabled(metrics)));
+                new UsageAccountant(PricingTable.load(config.pricing()), metrics, UsageRecorder.disabled(metrics)),
+                new Governor(
+                        config.teams(),
+                        new MemoryLimitStore(),
+                        System::currentTimeMillis,
+                        false,
+                        config.limitsStore().timeoutMs(),
+                        config.server().requestTimeoutMs() + 60_000,
+                        null));
     }
 
     public BreakerRegistry breakers() {

@@ -1,6 +1,7 @@
 package io.junction.server.http;
 
 import io.junction.core.error.GatewayException;
+import io.junction.core.govern.Admission;
 import io.junction.core.schema.Json;
 import io.junction.server.auth.KeyAuthenticator;
 import io.junction.server.lifecycle.DrainDeadline;
@@ -20,6 +21,7 @@ import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import java.util.ArrayDeque;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -80,7 +82,17 @@ public final class RequestHandler extends ChannelInboundHandlerAdapter {
                         ChatCompletionsEndpoint.prepare(ctx, gw, req, principal, requestId, () -> onCallDone(ctx));
                 active = responder;
                 lifecycle.callStarted();
-                responder.call().start();
+                // Budgets and rate limits: at once with the memory store; a remote store answers later,
+                // back on this loop (the call is already active: a disconnect meanwhile cancels it).
+                CompletableFuture<Admission> admission = ChatCompletionsEndpoint.admit(
+                                gw, principal, responder.request(), requestId + '-' + Long.toHexString(start))
+                        .toCompletableFuture();
+                Admission now = admission.getNow(null);
+                if (now != null) {
+                    responder.admitted(now);
+                } else {
+                    admission.thenAcceptAsync(responder::admitted, ctx.executor());
+                }
                 return;
             }
             FullHttpResponse response;

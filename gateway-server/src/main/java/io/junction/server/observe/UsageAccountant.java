@@ -1,5 +1,6 @@
 package io.junction.server.observe;
 
+import io.junction.core.govern.Ticket;
 import io.junction.core.pricing.Cost;
 import io.junction.core.pricing.PricingTable;
 import io.junction.core.schema.ChatRequest;
@@ -70,8 +71,12 @@ public final class UsageAccountant {
                 TokenEstimator.methodFor(target.provider().spec().type(), target.model()), request, received);
     }
 
-    /** A call with known usage and cost: metrics now, record to the ledger. */
-    public void finish(UsageRecord record, Target target, Usage usage, Cost cost, boolean estimated) {
+    /**
+     * A call with known usage and cost: its ticket settled (real tokens and spend charged to the key
+     * and team), metrics now, record to the ledger.
+     */
+    public void finish(UsageRecord record, Target target, Usage usage, Cost cost, boolean estimated, Ticket ticket) {
+        ticket.settle((long) usage.prompt() + usage.completion(), cost == null ? null : cost.total());
         if (target != null) {
             metrics.usage(target.provider().name(), record.modelRequested(), record.keyName())
                     .add(usage, cost);
@@ -81,7 +86,8 @@ public final class UsageAccountant {
     }
 
     /** A call that used no tokens (refused, or failed before a provider answered). */
-    public void finishWithoutUsage(UsageRecord record) {
+    public void finishWithoutUsage(UsageRecord record, Ticket ticket) {
+        ticket.settle(0, null);
         metrics.tags(record.tags(), null);
         recorder.record(record);
     }
@@ -91,10 +97,12 @@ public final class UsageAccountant {
      * received are counted on the ledger's writer thread, then priced, counted in the metrics and
      * written, marked estimated.
      */
-    public void finishEstimated(UsageRecord record, Target target, ChatRequest request, CompletionText received) {
+    public void finishEstimated(
+            UsageRecord record, Target target, ChatRequest request, CompletionText received, Ticket ticket) {
         recorder.record(() -> {
             Usage u = estimateOffLoop(target, request, received);
             Cost c = cost(target, u);
+            ticket.settle((long) u.prompt() + u.completion(), c == null ? null : c.total());
             metrics.usage(target.provider().name(), record.modelRequested(), record.keyName())
                     .add(u, c);
             metrics.tags(record.tags(), c);

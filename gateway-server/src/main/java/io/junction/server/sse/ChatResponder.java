@@ -1,6 +1,8 @@
 package io.junction.server.sse;
 
 import io.junction.core.error.GatewayException;
+import io.junction.core.govern.Admission;
+import io.junction.core.govern.Ticket;
 import io.junction.core.pricing.Cost;
 import io.junction.core.route.Attempt;
 import io.junction.core.route.CallInfo;
@@ -58,6 +60,7 @@ public final class ChatResponder implements CallListener {
     private boolean finished;
     private boolean headersSent;
     private String abArm;
+    private Admission admission = Admission.UNCAPPED;
 
     // ---- accounting (see docs/observability.md) ----
     private final long receivedEpochMs = System.currentTimeMillis();
@@ -116,6 +119,28 @@ public final class ChatResponder implements CallListener {
         this.call = call;
     }
 
+    public ChatRequest request() {
+        return request;
+    }
+
+    /**
+     * The governor's answer: start the call, or refuse it with the 429/503 (its rate-limit headers
+     * either way). If the client left meanwhile, the ticket is given back unused.
+     */
+    public void admitted(Admission a) {
+        if (finished) {
+            a.ticket().release();
+            a.ticket().settle(0, null);
+            return;
+        }
+        admission = a;
+        if (!a.admitted()) {
+            onFailure(a.error(), call.info());
+            return;
+        }
+        call.start();
+    }
+
     public RoutedCall call() {
         return call;
     }
@@ -139,6 +164,7 @@ public final class ChatResponder implements CallListener {
         selfNanos += System.nanoTime() - t0;
         FullHttpResponse r = HttpResponses.json(200, body, requestId);
         routingHeaders(r.headers(), info, 0);
+        admission.headers(r.headers()::set);
         if (cost != null) {
             r.headers().set(COST_HEADER, cost.totalString());
         }
@@ -198,6 +224,7 @@ public final class ChatResponder implements CallListener {
         h.set("x-accel-buffering", "no");
         h.set(HttpResponses.REQUEST_ID, requestId);
         routingHeaders(h, info, 1);
+        admission.headers(h::set);
         HttpUtil.setTransferEncodingChunked(r, true);
         ctx.write(r);
     }
@@ -241,6 +268,7 @@ public final class ChatResponder implements CallListener {
         } else {
             FullHttpResponse r = HttpResponses.error(error, requestId);
             routingHeaders(r.headers(), info, 0);
+            admission.headers(r.headers()::set);
             ctx.writeAndFlush(r);
         }
         finish(
@@ -325,12 +353,14 @@ public final class ChatResponder implements CallListener {
         if (!accounted && info != null && info.usage() != null) {
             account(target, info.usage(), false);
         }
+        Ticket ticket = admission.ticket();
+        ticket.release();
         if (accounted) {
-            accountant.finish(base, target, usage, cost, estimated);
+            accountant.finish(base, target, usage, cost, estimated, ticket);
         } else if (target != null && (status < 400 || info.committed() || cancelled)) {
-            accountant.finishEstimated(base, target, request, received);
+            accountant.finishEstimated(base, target, request, received, ticket);
         } else {
-            accountant.finishWithoutUsage(base);
+            accountant.finishWithoutUsage(base, ticket);
         }
     }
 

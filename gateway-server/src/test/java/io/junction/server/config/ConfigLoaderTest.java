@@ -90,7 +90,7 @@ class ConfigLoaderTest {
     void unknownTopLevelKey() {
         assertError(
                 "servr: {}\n",
-                "test.yaml: unknown key 'servr' (known keys: ab_campaigns, admin, keys, ledger, logging, metrics, models, pricing, providers, routing, server)");
+                "test.yaml: unknown key 'servr' (known keys: ab_campaigns, admin, keys, ledger, limits_store, logging, metrics, models, pricing, providers, routing, server, teams)");
     }
 
     @Test
@@ -332,5 +332,64 @@ class ConfigLoaderTest {
                 "test.yaml: ledger: queue_size and batch_size must be positive and flush_interval_ms between 1 and"
                         + " 60000");
         assertError("metrics: { max_key_labels: 0 }\n", "test.yaml: metrics.max_key_labels: must be positive");
+    }
+
+    private static final String GOV_BASE = "providers: { m: { type: mock } }\n";
+
+    @Test
+    void loadsTheGovernanceShapeOfTheIssue() {
+        JunctionConfig c = load(GOV_BASE + """
+                teams:
+                  research: { budget: { usd: 500, period: month }, limits: { rpm: 600, tpm: 400000 } }
+                keys:
+                  - key: jk-a
+                    name: research-bot
+                    team: research
+                    models: ["m/*"]
+                    budget: { usd: 20, period: 1d }
+                    limits: { rpm: 60, tpm: 100000, concurrent: 8 }
+                    expires_at: 2030-01-01
+                limits_store: { type: redis, url: "redis://127.0.0.1:6379", on_error: fail_closed }
+                """);
+        assertThat(c.teams().get("research").budget().usd()).isEqualTo(500.0);
+        assertThat(c.teams().get("research").limits().tpm()).isEqualTo(400_000L);
+        var k = c.keys().get(0);
+        assertThat(k.team()).isEqualTo("research");
+        assertThat(k.budget().period()).isEqualTo("1d");
+        assertThat(k.limits().concurrent()).isEqualTo(8);
+        assertThat(c.limitsStore().type()).isEqualTo("redis");
+        assertThat(c.limitsStore().failClosed()).isTrue();
+        assertThat(c.limitsStore().toString()).doesNotContain("6379");
+    }
+
+    @Test
+    void governanceErrorsNameThePathAndTheProblem() {
+        assertError(
+                GOV_BASE + "keys: [ { key: a, team: nope } ]\nteams: { research: { limits: { rpm: 1 } } }\n",
+                "test.yaml: keys[0].team: unknown team 'nope' (known: research)");
+        assertError(
+                GOV_BASE + "keys: [ { key: a, budget: { usd: 5, period: week } } ]\n",
+                "test.yaml: keys[0].budget.period: invalid period 'week': expected month, <n>h or <n>d (e.g. 1h,"
+                        + " 1d, 7d, 30d)");
+        assertError(
+                GOV_BASE + "teams: { t: { budget: { period: 1d } } }\n",
+                "test.yaml: teams.t.budget.usd: required, a non-negative amount in US dollars");
+        assertError(
+                GOV_BASE + "keys: [ { key: a, limits: { rpm: 0 } } ]\n",
+                "test.yaml: keys[0].limits.rpm: must be at least 1");
+        assertError(
+                GOV_BASE + "keys: [ { key: a, name: x }, { key: b, name: x } ]\n",
+                "test.yaml: keys[1].name: 'x' is used by another key (names identify keys in limits, budgets and the"
+                        + " ledger)");
+        assertError(
+                GOV_BASE + "keys: [ { key: a, expires_at: tomorrow } ]\n",
+                "test.yaml: keys[0].expires_at: invalid expires_at 'tomorrow': expected an ISO-8601 instant"
+                        + " (2027-01-31T00:00:00Z) or date");
+        assertError(
+                GOV_BASE + "limits_store: { type: redis }\n",
+                "test.yaml: limits_store.url: type redis needs a URL (redis://host:6379, rediss:// for TLS)");
+        assertError(
+                GOV_BASE + "limits_store: { on_error: ignore }\n",
+                "test.yaml: limits_store.on_error: expected fail_open or fail_closed, got 'ignore'");
     }
 }

@@ -1,6 +1,7 @@
 package io.junction.server.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.junction.core.schema.Json;
@@ -34,6 +35,8 @@ class AdminKeysHttpTest {
                   research: { budget: { usd: 5 } }
                 providers:
                   mock: { models: [echo] }
+                pricing:
+                  "mock/*": { input: 1000, output: 2000 }
                 ledger: { type: sqlite, path: "%s", flush_interval_ms: 20 }
                 """.formatted(dir.resolve("usage.db").toString().replace("\\", "/")));
     }
@@ -182,6 +185,58 @@ class AdminKeysHttpTest {
 
         assertThat(chat(gw, "jk-not-a-key").statusCode()).isEqualTo(401);
         assertThat(chat(gw, null).statusCode()).isEqualTo(401);
+    }
+
+    @Test
+    void spendShowsTheKeysAndItsTeamsBudgetWindow() throws Exception {
+        HttpResponse<String> c = admin(
+                "POST",
+                "/admin/keys",
+                "{\"name\": \"spender\", \"team\": \"research\", \"budget\": {\"usd\": 50, \"period\": \"1d\"}}");
+        String id = json(c).get("id").asText();
+        String secret = json(c).get("key").asText();
+        JsonNode before = json(admin("GET", "/admin/keys/" + id + "/spend", null));
+        assertThat(before.get("object").asText()).isEqualTo("key.spend");
+        assertThat(before.get("name").asText()).isEqualTo("spender");
+        JsonNode k = before.get("key");
+        assertThat(k.get("scope").asText()).isEqualTo("key:spender");
+        assertThat(k.get("budget_usd").asDouble()).isEqualTo(50.0);
+        assertThat(k.get("period").asText()).isEqualTo("1d");
+        assertThat(k.get("spent_usd").asDouble()).isZero();
+        assertThat(k.get("remaining_usd").asDouble()).isEqualTo(50.0);
+        assertThat(k.get("fraction").asDouble()).isZero();
+        Instant start = Instant.parse(k.get("window_start").asText());
+        Instant end = Instant.parse(k.get("window_end").asText());
+        assertThat(Duration.between(start, end)).isEqualTo(Duration.ofDays(1));
+        assertThat(Instant.now()).isBetween(start, end);
+        assertThat(before.get("team").get("scope").asText()).isEqualTo("team:research");
+        assertThat(before.get("team").get("budget_usd").asDouble()).isEqualTo(5.0);
+
+        assertThat(chat(gw, secret).statusCode()).isEqualTo(200);
+        // the call is charged when it ends (mock usage: a few tokens at $1000 / $2000 per 1M)
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        JsonNode after;
+        do {
+            after = json(admin("GET", "/admin/keys/" + id + "/spend", null));
+            Thread.sleep(20);
+        } while (after.get("key").get("spent_usd").asDouble() == 0 && System.nanoTime() < deadline);
+        double spent = after.get("key").get("spent_usd").asDouble();
+        assertThat(spent).isPositive();
+        assertThat(after.get("key").get("remaining_usd").asDouble()).isCloseTo(50.0 - spent, within(1e-9));
+        assertThat(after.get("key").get("fraction").asDouble()).isCloseTo(spent / 50.0, within(1e-9));
+        assertThat(after.get("team").get("spent_usd").asDouble()).isGreaterThanOrEqualTo(spent);
+
+        // a key without a budget: spend is not tracked against anything
+        String plain = json(admin("POST", "/admin/keys", "{\"name\": \"plain\"}"))
+                .get("id")
+                .asText();
+        JsonNode none = json(admin("GET", "/admin/keys/" + plain + "/spend", null));
+        assertThat(none.get("key").get("budget_usd").isNull()).isTrue();
+        assertThat(none.get("team").isNull()).isTrue();
+        // config keys too
+        JsonNode cfg = json(admin("GET", "/admin/keys/config:cfg-bot/spend", null));
+        assertThat(cfg.get("team").get("scope").asText()).isEqualTo("team:research");
+        assertError(admin("GET", "/admin/keys/key_nope/spend", null), 404, null);
     }
 
     @Test
