@@ -19,6 +19,7 @@ import io.junction.server.lifecycle.ConfigStatus;
 import io.junction.server.lifecycle.DrainDeadline;
 import io.junction.server.lifecycle.Lifecycle;
 import io.junction.server.lifecycle.Readiness;
+import io.junction.server.limits.BudgetSeeder;
 import io.junction.server.metrics.GatewayMetrics;
 import io.junction.server.metrics.GovernanceMeters;
 import io.junction.server.observe.AccessLog;
@@ -136,8 +137,23 @@ public final class JunctionServer implements AutoCloseable {
                 .description("Chat calls in flight")
                 .register(metrics.registry());
         limitStore = openLimitStore(config.limitsStore());
+        if (limitStore instanceof MemoryLimitStore memory) {
+            BudgetSeeder.seed(config, memory, recorder, System.currentTimeMillis(), Duration.ofSeconds(10));
+        }
         governanceMeters = new GovernanceMeters(metrics.registry());
         context = new AtomicReference<>(newContext(config, RouteState.create(config.routing())));
+        lifecycle.readiness().add("ledger", () -> {
+            String error = recorder.lastWriteError();
+            return error == null
+                    ? Readiness.Result.up(recorder.describe())
+                    : Readiness.Result.down("last write failed: " + error);
+        });
+        lifecycle.readiness().add("limits_store", () -> {
+            String reason = limitStore.unhealthyReason();
+            return reason == null
+                    ? Readiness.Result.up(config.limitsStore().type())
+                    : Readiness.Result.down(config.limitsStore().type() + ": " + reason);
+        });
         ServerBootstrap b = new ServerBootstrap()
                 .group(boss, workers)
                 .channel(t.server())

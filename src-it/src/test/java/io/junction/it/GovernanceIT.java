@@ -142,4 +142,45 @@ class GovernanceIT {
         String metrics = Clients.get(junction, "/metrics", null).body();
         assertThat(metrics).contains("junction_limit_rejections_total{limit=\"requests\",scope=\"team\"} 1.0");
     }
+
+    @Test
+    void spendSurvivesARestartThroughTheUsageLedger() throws Exception {
+        java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("junction-governance-it");
+        String ledger = dir.resolve("usage.db").toString().replace("\\", "/");
+        java.util.function.IntFunction<String> config = port -> """
+                server: { host: 127.0.0.1, port: %d }
+                keys:
+                  - { key: sk-restart, name: restart-bot, budget: { usd: 0.001, period: month } }
+                providers:
+                  up: { type: openai, base_url: "http://127.0.0.1:%d/v1", api_key: sk-up, retry: { max_retries: 0 } }
+                pricing:
+                  "up/*": { input: 10, output: 10 }
+                ledger: { type: sqlite, path: "%s", flush_interval_ms: 100 }
+                """.formatted(port, upstream.port(), ledger);
+        int before = upstream.countRequestsMatching(
+                        postRequestedFor(urlEqualTo(CHAT)).build())
+                .getCount();
+        try (JunctionProcess first = JunctionProcess.start("governance-restart-1", config)) {
+            HttpResponse<String> ok = Clients.postJson(
+                    first,
+                    CHAT,
+                    "sk-restart",
+                    "{\"model\":\"up/gpt-4o-mini\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
+            assertThat(ok.statusCode()).as(ok.body()).isEqualTo(200);
+        } // SIGTERM: the ledger is flushed before exit
+        try (JunctionProcess second = JunctionProcess.start("governance-restart-2", config)) {
+            HttpResponse<String> refused = Clients.postJson(
+                    second,
+                    CHAT,
+                    "sk-restart",
+                    "{\"model\":\"up/gpt-4o-mini\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
+            assertThat(refused.statusCode()).as(refused.body()).isEqualTo(429);
+            assertThat(error(refused).path("code").asText()).isEqualTo("budget_exceeded");
+            assertThat(second.log()).contains("spend of 1 key/team scope(s) restored from the usage ledger");
+        }
+        assertThat(upstream.countRequestsMatching(
+                                postRequestedFor(urlEqualTo(CHAT)).build())
+                        .getCount())
+                .isEqualTo(before + 1);
+    }
 }
