@@ -138,7 +138,13 @@ public final class JunctionServer implements AutoCloseable {
                 .register(metrics.registry());
         limitStore = openLimitStore(config.limitsStore());
         if (limitStore instanceof MemoryLimitStore memory) {
-            BudgetSeeder.seed(config, memory, recorder, System.currentTimeMillis(), Duration.ofSeconds(10));
+            BudgetSeeder.seed(
+                    config,
+                    runtimeKeys.activeSpecs(),
+                    memory,
+                    recorder,
+                    System.currentTimeMillis(),
+                    Duration.ofSeconds(10));
         }
         governanceMeters = new GovernanceMeters(metrics.registry());
         context = new AtomicReference<>(newContext(config, RouteState.create(config.routing())));

@@ -2,6 +2,7 @@ package io.junction.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.openai.client.OpenAIClient;
@@ -37,6 +38,7 @@ class AdminKeysIT {
         int deadUpstream = JunctionProcess.freePort();
         config = port -> Configs.standard(port, deadUpstream, "")
                 + "admin: { key: " + ADMIN_KEY + ", key_pepper: \"" + PEPPER + "\" }\n"
+                + "pricing:\n  \"mock/*\": { input: 1000, output: 2000 }\n"
                 + "ledger: { type: sqlite, path: \"" + ledger + "\", flush_interval_ms: 200 }\n";
     }
 
@@ -83,12 +85,32 @@ class AdminKeysIT {
         }
     }
 
+    /** The key's spend once its call was charged (settled after the response; polled, 15 s at most). */
+    private static double awaitSpend(JunctionProcess j, String id) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+        while (true) {
+            double usd = Fixtures.parse(admin(j, "GET", "/admin/keys/" + id + "/spend", null)
+                            .body())
+                    .get("key")
+                    .get("spent_usd")
+                    .asDouble();
+            if (usd > 0) {
+                return usd;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("no spend for " + id + " after 15 s\n" + j.logTail(40));
+            }
+            JunctionProcess.sleep(50);
+        }
+    }
+
     @Test
     void createUseDisableEnableRevokeAndSurviveARestart() {
         String secret;
         String id;
         String survivor;
         String survivorId;
+        double spent;
         try (JunctionProcess j = JunctionProcess.start("admin-keys", config)) {
             HttpResponse<String> created = admin(j, "POST", "/admin/keys", """
                     {"name": "it-bot", "models": ["mock/*"], "budget": {"usd": 5, "period": "month"},
@@ -123,10 +145,13 @@ class AdminKeysIT {
                     .isEqualTo(200);
             assertThat(rawChat(j, secret).statusCode()).isEqualTo(200);
 
-            HttpResponse<String> s = admin(j, "POST", "/admin/keys", "{\"name\": \"it-survivor\"}");
+            HttpResponse<String> s =
+                    admin(j, "POST", "/admin/keys", "{\"name\": \"it-survivor\", \"budget\": {\"usd\": 100}}");
             assertThat(s.statusCode()).isEqualTo(201);
             survivor = Fixtures.parse(s.body()).get("key").asText();
             survivorId = Fixtures.parse(s.body()).get("id").asText();
+            assertThat(sdkChat(j, survivor)).isEqualTo("hello from a run-time key");
+            spent = awaitSpend(j, survivorId);
 
             HttpResponse<String> revoked = admin(j, "DELETE", "/admin/keys/" + id, null);
             assertThat(revoked.statusCode()).isEqualTo(200);
@@ -143,6 +168,11 @@ class AdminKeysIT {
 
         // a new process on the same database: the keys are still there, revoked stays revoked
         try (JunctionProcess j = JunctionProcess.start("admin-keys-restarted", config)) {
+            // the budget's spend in this window was restored from the ledger at start, as for config keys
+            JsonNode restored = Fixtures.parse(admin(j, "GET", "/admin/keys/" + survivorId + "/spend", null)
+                    .body());
+            assertThat(restored.get("key").get("scope").asText()).isEqualTo("key:it-survivor");
+            assertThat(restored.get("key").get("spent_usd").asDouble()).isCloseTo(spent, within(1e-6));
             assertThat(sdkChat(j, survivor)).isEqualTo("hello from a run-time key");
             assertThat(rawChat(j, secret).statusCode()).isEqualTo(401);
             HttpResponse<String> one = admin(j, "GET", "/admin/keys/" + survivorId, null);
@@ -152,9 +182,6 @@ class AdminKeysIT {
                             .get("status")
                             .asText())
                     .isEqualTo("revoked");
-            JsonNode spend = Fixtures.parse(admin(j, "GET", "/admin/keys/" + survivorId + "/spend", null)
-                    .body());
-            assertThat(spend.get("key").get("scope").asText()).isEqualTo("key:it-survivor");
             assertThat(j.log()).doesNotContain(survivor);
         }
     }

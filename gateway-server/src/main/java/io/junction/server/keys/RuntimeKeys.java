@@ -137,6 +137,14 @@ public final class RuntimeKeys implements AutoCloseable {
         return e != null && KeyHasher.same(e.digest(), d) ? e : null;
     }
 
+    /** The keys not revoked, as specs with their names (no secret): e.g. to restore budget spend at start. */
+    public List<io.junction.core.config.KeySpec> activeSpecs() {
+        return snapshot.byHash().values().stream()
+                .filter(e -> !e.row().revoked())
+                .map(e -> e.row().spec())
+                .toList();
+    }
+
     public KeyHasher hasher() {
         return hasher;
     }
