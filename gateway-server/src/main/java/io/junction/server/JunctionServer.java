@@ -13,6 +13,7 @@ import io.junction.core.spi.ProviderRegistry;
 import io.junction.core.usage.TokenEstimator;
 import io.junction.server.auth.KeyAuthenticator;
 import io.junction.server.http.GatewayContext;
+import io.junction.server.keys.RuntimeKeys;
 import io.junction.server.ledger.UsageRecorder;
 import io.junction.server.lifecycle.ConfigStatus;
 import io.junction.server.lifecycle.DrainDeadline;
@@ -91,6 +92,7 @@ public final class JunctionServer implements AutoCloseable {
     private final GatewayMetrics metrics;
     private final ProviderRegistry registry;
     private final UsageRecorder recorder;
+    private final RuntimeKeys runtimeKeys;
     /** Rate-limit windows, leases and budget spend: kept across reloads ({@code limits_store} needs a restart). */
     private final LimitStore limitStore;
 
@@ -121,6 +123,7 @@ public final class JunctionServer implements AutoCloseable {
                 : Runtime.getRuntime().availableProcessors();
         metrics = new GatewayMetrics(config.metrics());
         recorder = UsageRecorder.start(config.ledger(), metrics); // opens/migrates the ledger: fails fast
+        runtimeKeys = startRuntimeKeys(config, recorder); // run-time keys live in the ledger's database
         TokenEstimator.warmUpInBackground();
         recorder.accessLog(AccessLog.of(config.logging()));
         boss = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory(ACCEPTOR_THREAD_PREFIX), t.factory());
@@ -135,7 +138,13 @@ public final class JunctionServer implements AutoCloseable {
                 .register(metrics.registry());
         limitStore = openLimitStore(config.limitsStore());
         if (limitStore instanceof MemoryLimitStore memory) {
-            BudgetSeeder.seed(config, memory, recorder, System.currentTimeMillis(), Duration.ofSeconds(10));
+            BudgetSeeder.seed(
+                    config,
+                    runtimeKeys.activeSpecs(),
+                    memory,
+                    recorder,
+                    System.currentTimeMillis(),
+                    Duration.ofSeconds(10));
         }
         governanceMeters = new GovernanceMeters(metrics.registry());
         context = new AtomicReference<>(newContext(config, RouteState.create(config.routing())));
@@ -164,6 +173,7 @@ public final class JunctionServer implements AutoCloseable {
                     .channel();
         } catch (RuntimeException | InterruptedException e) {
             shutdownGroups();
+            runtimeKeys.close();
             limitStore.close();
             recorder.close();
             throw e;
@@ -194,7 +204,7 @@ public final class JunctionServer implements AutoCloseable {
         return new GatewayContext(
                 config,
                 resolver,
-                new KeyAuthenticator(config.keys()),
+                new KeyAuthenticator(config.keys(), runtimeKeys),
                 transport,
                 metrics,
                 routes,
@@ -218,6 +228,15 @@ public final class JunctionServer implements AutoCloseable {
             throw new IllegalStateException("limits_store.type " + spec.type() + " is not supported by this build");
         }
         return new MemoryLimitStore();
+    }
+
+    private static RuntimeKeys startRuntimeKeys(JunctionConfig config, UsageRecorder recorder) {
+        try {
+            return RuntimeKeys.start(config.admin(), recorder.store());
+        } catch (RuntimeException e) {
+            recorder.close();
+            throw e;
+        }
     }
 
     public int port() {
@@ -398,6 +417,7 @@ public final class JunctionServer implements AutoCloseable {
         } finally {
             shutdownGroups();
             transport.close();
+            runtimeKeys.close();
             limitStore.close();
             recorder.close(); // after the loops: every finished call's record is queued; writes them all
             metrics.close();

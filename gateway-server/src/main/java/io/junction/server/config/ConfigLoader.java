@@ -338,6 +338,14 @@ public final class ConfigLoader {
         if (c.admin().key() != null && c.admin().key().isBlank()) {
             throw new ConfigException(file + ": admin.key: empty (remove admin: to turn admin endpoints off)");
         }
+        // run-time keys (docs/governance-keys.md)
+        if (c.admin().keyPepper() != null && c.admin().keyPepper().length() < 16) {
+            throw new ConfigException(file + ": admin.key_pepper: at least 16 characters (e.g. openssl rand -hex 32),"
+                    + " or remove it to use a pepper generated and kept in the database");
+        }
+        if (c.admin().keysRefreshMs() < 100 || c.admin().keysRefreshMs() > 3_600_000) {
+            throw new ConfigException(file + ": admin.keys_refresh_ms: expected 100..3600000");
+        }
         RoutingSpec routing = c.routing();
         if (routing.commitChars() == -2) {
             throw new ConfigException(file + ": routing.stream_commit: expected first_token, first_chunk or a positive"

@@ -125,6 +125,11 @@ public final class UsageRecorder implements AutoCloseable {
         return store != null;
     }
 
+    /** The store behind this recorder, or null without a ledger. */
+    public UsageStore store() {
+        return store;
+    }
+
     /** Hands a finished call's record over; never blocks. False when it was dropped. */
     public boolean record(Item item) {
         if (closed) {

@@ -30,6 +30,44 @@ public final class BudgetSeeder {
     /** Returns how many scopes were seeded; logs and returns 0 if the ledger cannot be read in time. */
     public static int seed(
             JunctionConfig config, MemoryLimitStore store, UsageRecorder ledger, long nowMs, Duration timeout) {
+        return seed(config, List.of(), store, ledger, nowMs, timeout);
+    }
+
+    /**
+     * Same, also for {@code runtimeKeys} (run-time keys from {@code /admin/keys}, each with its name;
+     * one whose name a config key has is skipped: config keys win).
+     */
+    public static int seed(
+            JunctionConfig config,
+            List<KeySpec> runtimeKeys,
+            MemoryLimitStore store,
+            UsageRecorder ledger,
+            long nowMs,
+            Duration timeout) {
+        if (!runtimeKeys.isEmpty()) {
+            List<KeySpec> all = new java.util.ArrayList<>();
+            java.util.Set<String> names = new java.util.HashSet<>();
+            for (int i = 0; i < config.keys().size(); i++) {
+                KeySpec k = config.keys().get(i);
+                names.add(k.name() == null || k.name().isBlank() ? "key-" + i : k.name());
+                all.add(k);
+            }
+            runtimeKeys.stream().filter(k -> !names.contains(k.name())).forEach(all::add);
+            config = new JunctionConfig(
+                    config.server(),
+                    all,
+                    config.providers(),
+                    config.models(),
+                    config.admin(),
+                    config.routing(),
+                    config.abCampaigns(),
+                    config.pricing(),
+                    config.ledger(),
+                    config.metrics(),
+                    config.logging(),
+                    config.teams(),
+                    config.limitsStore());
+        }
         if (!ledger.enabled()) {
             return 0;
         }

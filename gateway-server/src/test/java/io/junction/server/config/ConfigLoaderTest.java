@@ -418,4 +418,20 @@ class ConfigLoaderTest {
                 GOV_BASE + "limits_store: { on_error: ignore }\n",
                 "test.yaml: limits_store.on_error: expected fail_open or fail_closed, got 'ignore'");
     }
+
+    @Test
+    void runTimeKeySettingsOfAdmin() {
+        JunctionConfig c = load("admin: { key: adm, key_pepper: \"0123456789abcdef\", keys_refresh_ms: 250 }\n");
+        assertThat(c.admin().keyPepper()).isEqualTo("0123456789abcdef");
+        assertThat(c.admin().keysRefreshMs()).isEqualTo(250L);
+        assertThat(c.admin().toString()).doesNotContain("0123456789abcdef").doesNotContain("adm,");
+        assertThat(load("admin: { key: adm }\n").admin().keysRefreshMs()).isEqualTo(5000L);
+        assertError(
+                "admin: { key: adm, key_pepper: short }\n",
+                "test.yaml: admin.key_pepper: at least 16 characters (e.g. openssl rand -hex 32), or remove it to use"
+                        + " a pepper generated and kept in the database");
+        assertError(
+                "admin: { key: adm, keys_refresh_ms: 10 }\n",
+                "test.yaml: admin.keys_refresh_ms: expected 100..3600000");
+    }
 }
