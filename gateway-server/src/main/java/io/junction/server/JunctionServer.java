@@ -3,6 +3,7 @@ package io.junction.server;
 import io.junction.core.config.JunctionConfig;
 import io.junction.core.govern.Governor;
 import io.junction.core.govern.LimitStore;
+import io.junction.core.govern.MemoryLimitStore;
 import io.junction.core.pricing.PricingTable;
 import io.junction.core.route.ModelResolver;
 import io.junction.core.route.RoutePlanner;
@@ -11,11 +12,13 @@ import io.junction.core.spi.ProviderRegistry;
 import io.junction.core.usage.TokenEstimator;
 import io.junction.server.auth.KeyAuthenticator;
 import io.junction.server.http.GatewayContext;
+import io.junction.server.keys.RuntimeKeys;
 import io.junction.server.ledger.UsageRecorder;
 import io.junction.server.lifecycle.ConfigStatus;
 import io.junction.server.lifecycle.DrainDeadline;
 import io.junction.server.lifecycle.Lifecycle;
 import io.junction.server.lifecycle.Readiness;
+import io.junction.server.limits.BudgetSeeder;
 import io.junction.server.limits.LimitStores;
 import io.junction.server.metrics.GatewayMetrics;
 import io.junction.server.metrics.GovernanceMeters;
@@ -89,6 +92,7 @@ public final class JunctionServer implements AutoCloseable {
     private final GatewayMetrics metrics;
     private final ProviderRegistry registry;
     private final UsageRecorder recorder;
+    private final RuntimeKeys runtimeKeys;
     /** Rate-limit windows, leases and budget spend: kept across reloads ({@code limits_store} needs a restart). */
     private final LimitStore limitStore;
 
@@ -119,6 +123,7 @@ public final class JunctionServer implements AutoCloseable {
                 : Runtime.getRuntime().availableProcessors();
         metrics = new GatewayMetrics(config.metrics());
         recorder = UsageRecorder.start(config.ledger(), metrics); // opens/migrates the ledger: fails fast
+        runtimeKeys = startRuntimeKeys(config, recorder); // run-time keys live in the ledger's database
         TokenEstimator.warmUpInBackground();
         recorder.accessLog(AccessLog.of(config.logging()));
         boss = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory(ACCEPTOR_THREAD_PREFIX), t.factory());
@@ -132,17 +137,37 @@ public final class JunctionServer implements AutoCloseable {
                 .description("Chat calls in flight")
                 .register(metrics.registry());
         limitStore = LimitStores.open(config.limitsStore()); // a Redis store never waits for Redis here
-        boolean limitsFailOpen = !config.limitsStore().failClosed();
-        // Redis down: with fail_open calls still go ahead (not ready would pull every replica at once),
-        // so the check stays up and says why; with fail_closed every capped call gets a 503: not ready.
-        lifecycle.readiness().add("limits_store", () -> {
-            String why = limitStore.unhealthyReason();
-            return why == null
-                    ? Readiness.Result.up()
-                    : limitsFailOpen ? Readiness.Result.up("degraded (fail_open): " + why) : Readiness.Result.down(why);
-        });
+        if (limitStore instanceof MemoryLimitStore memory) {
+            BudgetSeeder.seed(
+                    config,
+                    runtimeKeys.activeSpecs(),
+                    memory,
+                    recorder,
+                    System.currentTimeMillis(),
+                    Duration.ofSeconds(10));
+        }
         governanceMeters = new GovernanceMeters(metrics.registry());
         context = new AtomicReference<>(newContext(config, RouteState.create(config.routing())));
+        lifecycle.readiness().add("ledger", () -> {
+            String error = recorder.lastWriteError();
+            return error == null
+                    ? Readiness.Result.up(recorder.describe())
+                    : Readiness.Result.down("last write failed: " + error);
+        });
+        // Redis unreachable: with fail_closed every capped call gets a 503, so not ready; with fail_open
+        // calls go ahead, and failing readiness would pull every replica out of the load balancer at
+        // once for a shared dependency: stay up and say why.
+        boolean limitsFailOpen = !config.limitsStore().failClosed();
+        lifecycle.readiness().add("limits_store", () -> {
+            String reason = limitStore.unhealthyReason();
+            if (reason == null) {
+                return Readiness.Result.up(config.limitsStore().type());
+            }
+            String detail = config.limitsStore().type() + ": " + reason;
+            return limitsFailOpen
+                    ? Readiness.Result.up("degraded (fail_open): " + detail)
+                    : Readiness.Result.down(detail);
+        });
         ServerBootstrap b = new ServerBootstrap()
                 .group(boss, workers)
                 .channel(t.server())
@@ -156,6 +181,7 @@ public final class JunctionServer implements AutoCloseable {
                     .channel();
         } catch (RuntimeException | InterruptedException e) {
             shutdownGroups();
+            runtimeKeys.close();
             limitStore.close();
             recorder.close();
             throw e;
@@ -186,7 +212,7 @@ public final class JunctionServer implements AutoCloseable {
         return new GatewayContext(
                 config,
                 resolver,
-                new KeyAuthenticator(config.keys()),
+                new KeyAuthenticator(config.keys(), runtimeKeys),
                 transport,
                 metrics,
                 routes,
@@ -204,6 +230,15 @@ public final class JunctionServer implements AutoCloseable {
 
     /** Concurrency leases outlive the request timeout by this much before a store drops them. */
     private static final long LEASE_MARGIN_MS = 60_000;
+
+    private static RuntimeKeys startRuntimeKeys(JunctionConfig config, UsageRecorder recorder) {
+        try {
+            return RuntimeKeys.start(config.admin(), recorder.store());
+        } catch (RuntimeException e) {
+            recorder.close();
+            throw e;
+        }
+    }
 
     public int port() {
         return ((InetSocketAddress) serverChannel.localAddress()).getPort();
@@ -383,6 +418,7 @@ public final class JunctionServer implements AutoCloseable {
         } finally {
             shutdownGroups();
             transport.close();
+            runtimeKeys.close();
             limitStore.close();
             recorder.close(); // after the loops: every finished call's record is queued; writes them all
             metrics.close();

@@ -68,7 +68,7 @@ class MainTest {
               up:   { type: openai, base_url: "http://127.0.0.1:9/v1", api_key: sk-secret, connect_timeout_ms: 2000,
                       read_timeout_ms: 5000, ttft_timeout_ms: 3000,
                       retry: { max_retries: 2, initial_backoff_ms: 100, max_backoff_ms: 800 },
-                      circuit_breaker: { consecutive_failures: 3, cooldown_ms: 5000 } }
+                      circuit_breaker: { consecutive_failures: 3, cooldown_ms: 5000 }, limits: { rpm: 500, tpm: 90000 } }
               mock: { models: [echo], circuit_breaker: { enabled: false } }
             models:
               managed: { targets: [up/gpt-4o-mini, mock/echo] }
@@ -95,7 +95,10 @@ class MainTest {
                         + " last 20 calls (once 10 are counted); stays open 5000 ms")
                 .contains("\n2. mock/echo\n   provider: mock (type mock, base_url the type's default)\n")
                 .contains("   circuit breaker: off\n")
+                .contains("   local limits: 500 requests and 90000 tokens per minute per key, counted by this replica;"
+                        + " skipped when reached\n")
                 .doesNotContain("sk-secret");
+        assertThat(text.indexOf("local limits")).as("only up has limits").isEqualTo(text.lastIndexOf("local limits"));
         assertThat(text.indexOf("1. up/gpt-4o-mini")).isLessThan(text.indexOf("2. mock/echo"));
     }
 

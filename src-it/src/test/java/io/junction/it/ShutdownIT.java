@@ -7,6 +7,12 @@ import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -22,6 +28,10 @@ class ShutdownIT {
             + " w21 w22 w23 w24 w25 w26 w27 w28 w29 w30";
 
     private static String config(int port, long drainMs) {
+        return config(port, drainMs, "ledger: { type: none }\n");
+    }
+
+    private static String config(int port, long drainMs, String ledger) {
         return """
                 server: { host: 127.0.0.1, port: %d, drain_timeout_ms: %d }
                 keys:
@@ -29,7 +39,7 @@ class ShutdownIT {
                 providers:
                   paced: { type: mock, models: [echo], chunk_delay_ms: 100 }
                   slow:  { type: mock, models: [echo], first_token_delay_ms: 60000 }
-                """.formatted(port, drainMs, Configs.KEY);
+                """.formatted(port, drainMs, Configs.KEY) + ledger;
     }
 
     private static String chat(String model, boolean stream) {
@@ -39,7 +49,12 @@ class ShutdownIT {
 
     @Test
     void aStreamInFlightCompletesAfterSigtermAndTheProcessExitsZero() throws Exception {
-        try (JunctionProcess junction = JunctionProcess.start("shutdown-drain", port -> config(port, 20_000));
+        Path dir = Files.createTempDirectory("junction-shutdown-it");
+        Path db = dir.resolve("usage.db");
+        // a flush interval longer than the test: the stream's row can only be written by the exit flush
+        String ledger = "ledger: { type: sqlite, path: \"" + db.toString().replace("\\", "/")
+                + "\", flush_interval_ms: 60000 }\n";
+        try (JunctionProcess junction = JunctionProcess.start("shutdown-drain", port -> config(port, 20_000, ledger));
                 RawHttp probe = new RawHttp(junction.port());
                 RawHttp stream = new RawHttp(junction.port())) {
             probe.write(RawHttp.get(junction.port(), "/ready", null));
@@ -70,6 +85,19 @@ class ShutdownIT {
                     .as("exit after the stream's ~3 s, well before the 20 s drain")
                     .isLessThan(12_000);
             assertThat(junction.log()).contains("drain complete after").contains("Junction stopped");
+        }
+        // the drained stream's usage record was flushed to the ledger before the process exited
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db);
+                Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery(
+                        "SELECT key_name, model_requested, status, stream, completion_tokens FROM usage_record")) {
+            assertThat(rs.next()).as("a ledger row for the drained stream").isTrue();
+            assertThat(rs.getString("key_name")).isEqualTo("team-a");
+            assertThat(rs.getString("model_requested")).isEqualTo("paced/echo");
+            assertThat(rs.getInt("status")).isEqualTo(200);
+            assertThat(rs.getInt("stream")).isEqualTo(1);
+            assertThat(rs.getInt("completion_tokens")).isPositive();
+            assertThat(rs.next()).as("exactly one row").isFalse();
         }
     }
 

@@ -21,6 +21,7 @@ import java.util.Map;
  * @param capabilities what the provider's models can do, over the adapter's defaults
  * @param apiKeys more keys to rotate over (with {@code api_key}); a key that gets 401/403/429 is cooled down alone
  * @param options type-specific keys (validated against the adapter's {@code optionKeys()})
+ * @param limits the provider key's own rpm/tpm, enforced locally (default none; see {@link LimitsSpec})
  */
 public record ProviderSpec(
         String type,
@@ -35,9 +36,11 @@ public record ProviderSpec(
         BreakerSpec circuitBreaker,
         CapabilitiesSpec capabilities,
         List<String> apiKeys,
-        @JsonAnySetter Map<String, Object> options) {
+        @JsonAnySetter Map<String, Object> options,
+        LimitsSpec limits) {
 
     public ProviderSpec {
+        limits = limits == null ? LimitsSpec.NONE : limits;
         apiKeys = apiKeys == null ? List.of() : List.copyOf(apiKeys);
         models = models == null ? List.of() : List.copyOf(models);
         headers = headers == null ? Map.of() : new LinkedHashMap<>(headers);
@@ -47,6 +50,38 @@ public record ProviderSpec(
         circuitBreaker = circuitBreaker == null ? BreakerSpec.DEFAULTS : circuitBreaker;
         capabilities = capabilities == null ? CapabilitiesSpec.UNSET : capabilities;
         options = options == null ? new LinkedHashMap<>() : options;
+    }
+
+    /** Everything but {@code limits} (the shape before local limits). */
+    public ProviderSpec(
+            String type,
+            String baseUrl,
+            String apiKey,
+            List<String> models,
+            Map<String, String> headers,
+            Long connectTimeoutMs,
+            Long readTimeoutMs,
+            RetrySpec retry,
+            Long ttftTimeoutMs,
+            BreakerSpec circuitBreaker,
+            CapabilitiesSpec capabilities,
+            List<String> apiKeys,
+            Map<String, Object> options) {
+        this(
+                type,
+                baseUrl,
+                apiKey,
+                models,
+                headers,
+                connectTimeoutMs,
+                readTimeoutMs,
+                retry,
+                ttftTimeoutMs,
+                circuitBreaker,
+                capabilities,
+                apiKeys,
+                options,
+                null);
     }
 
     /** The settings every type shares, without routing policy (defaults apply). */
@@ -104,7 +139,8 @@ public record ProviderSpec(
                 circuitBreaker,
                 capabilities,
                 apiKeys,
-                options);
+                options,
+                limits);
     }
 
     /** With all routing settings but a single key (the pre-rotation shape). */
@@ -166,7 +202,27 @@ public record ProviderSpec(
                 circuitBreaker,
                 capabilities,
                 apiKeys,
-                options);
+                options,
+                limits);
+    }
+
+    /** The same settings with local {@code limits}. */
+    public ProviderSpec withLimits(LimitsSpec newLimits) {
+        return new ProviderSpec(
+                type,
+                baseUrl,
+                apiKey,
+                models,
+                headers,
+                connectTimeoutMs,
+                readTimeoutMs,
+                retry,
+                ttftTimeoutMs,
+                circuitBreaker,
+                capabilities,
+                apiKeys,
+                options,
+                newLimits);
     }
 
     public long longOption(String key, long fallback) {

@@ -132,9 +132,15 @@ public final class Governor {
                 return storeFailed(error);
             }
             if (!decision.admitted()) {
-                listener.rejected(
-                        decision.rejection().scope(), decision.rejection().kind());
-                return Admission.refused(decision, refusal(decision.rejection(), promptTokens, scopes));
+                Decision.Rejection r = decision.rejection();
+                listener.rejected(r.scope(), r.kind());
+                // the refused cap's headers: nothing remaining, resetting when the call could pass
+                Decision.Quota none = new Decision.Quota(r.limit(), 0, Math.max(0, r.retryAfterMs()));
+                Decision shown = new Decision(
+                        r,
+                        r.kind() == Decision.Kind.REQUESTS ? none : decision.requests(),
+                        r.kind() == Decision.Kind.TOKENS ? none : decision.tokens());
+                return Admission.refused(shown, refusal(r, promptTokens, scopes));
             }
             return Admission.admitted(decision, new Ticket(this, scopes, leaseId, promptTokens, now));
         });

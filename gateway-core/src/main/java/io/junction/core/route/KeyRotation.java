@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.function.IntPredicate;
 
 /**
  * Round-robin over a provider's API keys, skipping keys that are cooling down: a key the provider
@@ -42,6 +43,15 @@ public final class KeyRotation {
      * the one whose rest ends first.
      */
     public int pick(String provider, List<String> keys, long nowNanos) {
+        return pick(provider, keys, nowNanos, null);
+    }
+
+    /**
+     * As {@link #pick(String, List, long)}, also passing over keys that {@code usable} refuses (a key
+     * whose rate limit is spent, see {@link ProviderQuotas}); when none is left, the soonest rested
+     * key among the usable ones, else among all.
+     */
+    public int pick(String provider, List<String> keys, long nowNanos, IntPredicate usable) {
         int n = keys.size();
         if (n <= 1) {
             return 0;
@@ -49,17 +59,22 @@ public final class KeyRotation {
         Pool p = pool(provider, n);
         int start = Math.floorMod(p.next.getAndIncrement(), n);
         int soonest = start;
+        int soonestUsable = -1;
         for (int i = 0; i < n; i++) {
             int k = (start + i) % n;
             long until = p.restUntil.get(k);
-            if (until <= nowNanos) {
+            boolean ok = usable == null || usable.test(k);
+            if (until <= nowNanos && ok) {
                 return k;
             }
             if (until < p.restUntil.get(soonest)) {
                 soonest = k;
             }
+            if (ok && (soonestUsable < 0 || until < p.restUntil.get(soonestUsable))) {
+                soonestUsable = k;
+            }
         }
-        return soonest;
+        return soonestUsable >= 0 ? soonestUsable : soonest;
     }
 
     /** Rests key {@code index} of {@code provider} until {@code untilNanos}. */

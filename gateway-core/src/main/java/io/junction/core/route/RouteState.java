@@ -2,11 +2,19 @@ package io.junction.core.route;
 
 import io.junction.core.config.RoutingSpec;
 
-/** Routing state shared by every call and event loop: breakers, live target stats, the retry budget. */
-public record RouteState(BreakerRegistry breakers, TargetStats stats, RetryBudget retryBudget, KeyRotation keys) {
+/**
+ * Routing state shared by every call and event loop: breakers, live target stats, the retry budget,
+ * key rotation and the providers' rate-limit quotas.
+ */
+public record RouteState(
+        BreakerRegistry breakers, TargetStats stats, RetryBudget retryBudget, KeyRotation keys, ProviderQuotas quotas) {
 
     public RouteState(BreakerRegistry breakers, TargetStats stats, RetryBudget retryBudget) {
         this(breakers, stats, retryBudget, new KeyRotation());
+    }
+
+    public RouteState(BreakerRegistry breakers, TargetStats stats, RetryBudget retryBudget, KeyRotation keys) {
+        this(breakers, stats, retryBudget, keys, new ProviderQuotas());
     }
 
     public static RouteState create(RoutingSpec spec) {

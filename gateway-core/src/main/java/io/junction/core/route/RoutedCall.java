@@ -77,6 +77,9 @@ public final class RoutedCall {
     private Scheduler.Timer hedgeTimer = Scheduler.Timer.NONE;
     private GatewayException lastError;
     private boolean finished;
+    /** The shortest wait among targets skipped for their rate limits; MAX_VALUE = none skipped. */
+    private long quotaWaitNanos = Long.MAX_VALUE;
+
     private Scheduler.Timer deadlineTimer = Scheduler.Timer.NONE;
     private Scheduler.Timer keepaliveTimer = Scheduler.Timer.NONE;
     private Scheduler.Timer backoffTimer = Scheduler.Timer.NONE;
@@ -249,11 +252,19 @@ public final class RoutedCall {
         while (true) {
             index++;
             if (index >= plan.size()) {
+                if (quotaWaitNanos != Long.MAX_VALUE
+                        && (lastError == null || "circuit_open".equals(lastError.code()))) {
+                    // nothing was sent: every target left was rate-limited (or broken)
+                    lastError = allRateLimited();
+                }
                 finish();
                 listener.onFailure(lastError, info);
                 return;
             }
             Target target = plan.get(index);
+            if (rateLimited(target)) {
+                continue;
+            }
             CircuitBreaker breaker = state.breakers().forTarget(target);
             if (breaker == null || breaker.tryAcquire(scheduler.nanoTime())) {
                 startAttempt(target, breaker);
@@ -273,6 +284,38 @@ public final class RoutedCall {
         }
     }
 
+    /**
+     * Whether {@code target}'s rate limits (learned from its headers, a 429's Retry-After, or its
+     * provider's configured {@code limits}) are spent for every key: then it is skipped without a
+     * network call, like an open breaker, and the attempt log says {@code provider_rate_limited}.
+     */
+    private boolean rateLimited(Target target) {
+        long wait = state.quotas().targetWaitNanos(target, scheduler.nanoTime());
+        if (wait <= 0) {
+            return false;
+        }
+        info.attempts.add(new Attempt(target.id(), 429, PROVIDER_RATE_LIMITED, 0));
+        quotaWaitNanos = Math.min(quotaWaitNanos, wait);
+        return true;
+    }
+
+    /** The attempt code of a target skipped for its rate limits. */
+    public static final String PROVIDER_RATE_LIMITED = "provider_rate_limited";
+
+    /** Every target was skipped for its rate limits: 429, Retry-After = the earliest reset. */
+    private GatewayException allRateLimited() {
+        long seconds = Math.max(1, (quotaWaitNanos + 999_999_999L) / 1_000_000_000L);
+        return new GatewayException(
+                429,
+                "rate_limit_error",
+                "rate_limit_exceeded",
+                null,
+                "Every provider for model '" + request.model() + "' is at its rate limit; retry in " + seconds + " s.",
+                true,
+                java.time.Duration.ofSeconds(seconds),
+                null);
+    }
+
     private void startAttempt(Target target, CircuitBreaker breaker) {
         if (finished) {
             return;
@@ -283,7 +326,13 @@ public final class RoutedCall {
         int keyIndex = -1;
         Target sendTo = target;
         if (keys.size() > 1) {
-            keyIndex = state.keys().pick(target.provider().name(), keys, info.attemptStartNanos);
+            long now = info.attemptStartNanos;
+            keyIndex = state.keys()
+                    .pick(
+                            target.provider().name(),
+                            keys,
+                            now,
+                            k -> state.quotas().waitNanos(target, k, now) == 0);
             Provider p = target.provider();
             sendTo = new Target(
                     new Provider(p.name(), p.spec().withApiKey(keys.get(keyIndex)), p.adapter()), target.model());
@@ -295,6 +344,7 @@ public final class RoutedCall {
         current = run;
         live.add(run);
         state.stats().started(target);
+        state.quotas().dispatched(target, keyIndex, info.attemptStartNanos);
         if (settings.hedgeAfter() != null && !hedged && live.size() == 1 && index + 1 < plan.size()) {
             hedgeTimer.cancel();
             hedgeTimer =
@@ -343,6 +393,9 @@ public final class RoutedCall {
         hedged = true;
         index++;
         Target target = plan.get(index);
+        if (rateLimited(target)) {
+            return;
+        }
         CircuitBreaker breaker = state.breakers().forTarget(target);
         if (breaker != null && !breaker.tryAcquire(scheduler.nanoTime())) {
             info.attempts.add(new Attempt(target.id(), 503, "circuit_open", 0));
@@ -380,6 +433,10 @@ public final class RoutedCall {
                 backoffTimer = scheduler.schedule(
                         () -> {
                             if (finished) {
+                                return;
+                            }
+                            if (rateLimited(target)) {
+                                nextAttempt();
                                 return;
                             }
                             if (breaker != null && !breaker.tryAcquire(scheduler.nanoTime())) {
@@ -524,6 +581,7 @@ public final class RoutedCall {
             }
             this.status = status;
             this.headers = headers;
+            state.quotas().learn(configured(), keyIndex, headers, scheduler.nanoTime());
             if (status < 200 || status > 299) {
                 mode = Mode.ERROR_BODY;
             } else if (request.isStream()) {
@@ -619,6 +677,7 @@ public final class RoutedCall {
                     succeeded();
                     record(status, null);
                     info.usage = response.usage();
+                    countUsage();
                     if (!response.choices().isEmpty()) {
                         info.finishReason = response.choices().get(0).finishReason();
                     }
@@ -653,6 +712,7 @@ public final class RoutedCall {
                     done = true;
                     succeeded();
                     record(status, null);
+                    countUsage();
                     finish();
                     listener.onStreamEnd(info);
                 }
@@ -813,6 +873,14 @@ public final class RoutedCall {
             if (keyIndex >= 0) {
                 restKey(error);
             }
+            if (error.status() == 429 && error.retryAfter() != null) {
+                // the provider said when: skip this target (this key) until then, on every call
+                state.quotas()
+                        .block(
+                                configured(),
+                                keyIndex,
+                                scheduler.nanoTime() + error.retryAfter().toNanos());
+            }
             live.remove(this);
             if (!live.isEmpty()) {
                 return; // a hedge race: the other attempt is still running and decides the call
@@ -836,6 +904,21 @@ public final class RoutedCall {
             } else {
                 finish();
                 listener.onFailure(error, info);
+            }
+        }
+
+        /** The configured target (all keys), which rate-limit state is kept for. */
+        private Target configured() {
+            return origin == null ? target : origin;
+        }
+
+        /** Feeds the reported usage to the provider's configured {@code tpm} window. */
+        private void countUsage() {
+            if (info.usage != null) {
+                long tokens = info.usage.totalTokens() != null
+                        ? info.usage.totalTokens()
+                        : (long) info.usage.prompt() + info.usage.completion();
+                state.quotas().usage(configured(), keyIndex, tokens, scheduler.nanoTime());
             }
         }
 

@@ -91,6 +91,9 @@ class GovernorTest {
         assertThat(e.code()).isEqualTo("rate_limit_exceeded");
         assertThat(e.getMessage()).contains("key 'bot'").contains("3 requests per minute");
         assertThat(e.retryAfter()).isPositive();
+        List<String> h = new ArrayList<>();
+        refused.headers((n, v) -> h.add(n + "=" + v));
+        assertThat(h).contains("x-ratelimit-limit-requests=3", "x-ratelimit-remaining-requests=0");
         assertThat(events).containsExactly("rejected key:bot REQUESTS");
     }
 

@@ -4,6 +4,7 @@ import io.junction.core.config.KeySpec;
 import io.junction.core.error.GatewayException;
 import io.junction.core.govern.Policy;
 import io.junction.core.util.Glob;
+import io.junction.server.keys.RuntimeKeys;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -71,14 +72,38 @@ public final class KeyAuthenticator {
     private record Entry(byte[] digest, Principal principal, long expiresAtMs, boolean enabled) {}
 
     private final Map<String, Entry> byDigest = new HashMap<>();
+    private final java.util.Set<String> configNames = new java.util.LinkedHashSet<>();
+    private final RuntimeKeys runtime;
 
     public KeyAuthenticator(List<KeySpec> keys) {
+        this(keys, RuntimeKeys.disabled());
+    }
+
+    /** Config keys, then run-time keys (docs/governance-keys.md); a config key wins a name clash. */
+    public KeyAuthenticator(List<KeySpec> keys, RuntimeKeys runtime) {
+        this.runtime = runtime;
         for (int i = 0; i < keys.size(); i++) {
             KeySpec k = keys.get(i);
             byte[] d = sha256(k.key());
-            String name = k.name() == null || k.name().isBlank() ? "key-" + i : k.name();
+            String name = configName(k, i);
+            configNames.add(name);
             byDigest.put(hex(d), new Entry(d, Principal.of(name, k), expiry(k.expiresAt()), k.enabled()));
         }
+    }
+
+    /** The name a {@code keys:} entry goes by: its {@code name}, else {@code key-<index>}. */
+    public static String configName(KeySpec k, int index) {
+        return k.name() == null || k.name().isBlank() ? "key-" + index : k.name();
+    }
+
+    /** Names of the config's keys (run-time keys may not take them). */
+    public java.util.Set<String> configNames() {
+        return java.util.Collections.unmodifiableSet(configNames);
+    }
+
+    /** The run-time keys this authenticator also accepts. */
+    public RuntimeKeys runtime() {
+        return runtime;
     }
 
     /**
@@ -105,8 +130,9 @@ public final class KeyAuthenticator {
         }
     }
 
+    /** Auth is on when the config has keys or any run-time key was ever created. */
     public boolean enabled() {
-        return !byDigest.isEmpty();
+        return !byDigest.isEmpty() || runtime.any();
     }
 
     /** The principal for an {@code Authorization} header value, or a 401. */
@@ -127,15 +153,35 @@ public final class KeyAuthenticator {
         byte[] d = sha256(token);
         Entry e = byDigest.get(hex(d));
         if (e == null || !MessageDigest.isEqual(e.digest(), d)) {
+            return runtime(token);
+        }
+        return admit(e.principal().name(), e.enabled(), e.expiresAtMs(), e.principal());
+    }
+
+    private Principal runtime(String token) {
+        RuntimeKeys.Entry r = runtime.lookup(token);
+        if (r == null) {
             throw GatewayException.unauthorized("Incorrect API key provided.");
         }
-        if (!e.enabled()) {
-            throw GatewayException.unauthorized("The API key '" + e.principal().name() + "' is disabled.");
+        String name = r.row().name();
+        if (r.row().revoked()) {
+            throw GatewayException.unauthorized("The API key '" + name + "' has been revoked.");
         }
-        if (System.currentTimeMillis() >= e.expiresAtMs()) {
-            throw GatewayException.unauthorized("The API key '" + e.principal().name() + "' has expired.");
+        if (configNames.contains(name)) {
+            throw GatewayException.unauthorized("The API key '" + name + "' is refused: a key in the config now has"
+                    + " that name (config keys win a name clash); rename this run-time key.");
         }
-        return e.principal();
+        return admit(name, r.row().enabled(), r.expiresAtMs(), r.principal());
+    }
+
+    private static Principal admit(String name, boolean enabled, long expiresAtMs, Principal p) {
+        if (!enabled) {
+            throw GatewayException.unauthorized("The API key '" + name + "' is disabled.");
+        }
+        if (System.currentTimeMillis() >= expiresAtMs) {
+            throw GatewayException.unauthorized("The API key '" + name + "' has expired.");
+        }
+        return p;
     }
 
     private static byte[] sha256(String s) {

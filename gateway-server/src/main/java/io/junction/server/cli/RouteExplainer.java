@@ -84,6 +84,13 @@ public final class RouteExplainer {
             sb.append("   circuit breaker: ")
                     .append(breaker(p.circuitBreaker()))
                     .append('\n');
+            if (p.limits().any()) {
+                sb.append("   local limits: ")
+                        .append(p.limits().rpm() == null ? "" : p.limits().rpm() + " requests")
+                        .append(p.limits().rpm() != null && p.limits().tpm() != null ? " and " : "")
+                        .append(p.limits().tpm() == null ? "" : p.limits().tpm() + " tokens")
+                        .append(" per minute per key, counted by this replica; skipped when reached\n");
+            }
         }
         return sb.toString();
     }

@@ -338,6 +338,14 @@ public final class ConfigLoader {
         if (c.admin().key() != null && c.admin().key().isBlank()) {
             throw new ConfigException(file + ": admin.key: empty (remove admin: to turn admin endpoints off)");
         }
+        // run-time keys (docs/governance-keys.md)
+        if (c.admin().keyPepper() != null && c.admin().keyPepper().length() < 16) {
+            throw new ConfigException(file + ": admin.key_pepper: at least 16 characters (e.g. openssl rand -hex 32),"
+                    + " or remove it to use a pepper generated and kept in the database");
+        }
+        if (c.admin().keysRefreshMs() < 100 || c.admin().keysRefreshMs() > 3_600_000) {
+            throw new ConfigException(file + ": admin.keys_refresh_ms: expected 100..3600000");
+        }
         RoutingSpec routing = c.routing();
         if (routing.commitChars() == -2) {
             throw new ConfigException(file + ": routing.stream_commit: expected first_token, first_chunk or a positive"
@@ -528,7 +536,8 @@ public final class ConfigLoader {
                         "ttft_timeout_ms",
                         "circuit_breaker",
                         "capabilities",
-                        "api_keys"));
+                        "api_keys",
+                        "limits"));
                 throw new ConfigException(file + ": " + p + ": unknown key '" + key + "' for type '" + spec.type()
                         + "' (known keys: " + String.join(", ", allowed) + ")");
             }
@@ -565,6 +574,16 @@ public final class ConfigLoader {
                 || b.failureRate() > 1) {
             throw new ConfigException(file + ": " + p + ".circuit_breaker: consecutive_failures, window, min_calls and"
                     + " cooldown_ms must be positive and failure_rate in (0, 1]");
+        }
+        LimitsSpec l = spec.limits();
+        if ((l.rpm() != null && l.rpm() < 1) || (l.tpm() != null && l.tpm() < 1)) {
+            throw new ConfigException(
+                    file + ": " + p + ".limits: rpm and tpm must be positive (omit one for no limit)");
+        }
+        if (l.concurrent() != null) {
+            throw new ConfigException(file + ": " + p
+                    + ".limits.concurrent: not a provider limit (providers take rpm and tpm; concurrent applies to"
+                    + " keys and teams)");
         }
         try {
             adapter.validate(spec);

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.junction.core.error.GatewayException;
 import io.junction.core.route.CircuitBreaker;
+import io.junction.core.route.ProviderQuotas;
 import io.junction.core.schema.Json;
 import io.junction.core.spi.Target;
 import java.nio.charset.StandardCharsets;
@@ -39,7 +40,11 @@ final class AdminEndpoint {
         }
     }
 
-    /** {@code GET /admin/routes}: aliases with their targets, and every circuit breaker's state. */
+    /**
+     * {@code GET /admin/routes}: aliases with their targets, every circuit breaker's state, and the
+     * providers' rate limits as the router sees them (learned per target and key, configured per
+     * provider and key).
+     */
     static byte[] routes(GatewayContext gw) {
         ObjectNode root = JsonNodeFactory.instance.objectNode();
         ObjectNode aliases = root.putObject("aliases");
@@ -53,6 +58,36 @@ final class AdminEndpoint {
             c.put("target", e.getKey());
             c.put("state", e.getValue().state().name().toLowerCase(java.util.Locale.ROOT));
             c.put("opens", e.getValue().opens());
+        }
+        // what the providers' rate-limit headers said, per target and key; -1 / 0 = not stated
+        long now = System.nanoTime();
+        ArrayNode limits = root.putArray("rate_limits");
+        for (ProviderQuotas.View v : gw.routes().quotas().snapshot(now)) {
+            ObjectNode o = limits.addObject();
+            o.put("target", v.target());
+            o.put("key", v.key());
+            o.put("remaining_requests", v.remainingRequests());
+            o.put("limit_requests", v.limitRequests());
+            o.put("requests_reset_ms", v.requestsResetMs());
+            o.put("remaining_tokens", v.remainingTokens());
+            o.put("limit_tokens", v.limitTokens());
+            o.put("tokens_reset_ms", v.tokensResetMs());
+            o.put("retry_after_ms", v.blockedMs());
+            o.put("skipped_for_ms", v.limitedMs());
+        }
+        ArrayNode local = root.putArray("local_limits");
+        for (ProviderQuotas.LocalView v : gw.routes().quotas().localSnapshot(now)) {
+            ObjectNode o = local.addObject();
+            o.put("provider", v.provider());
+            o.put("key", v.key());
+            if (v.rpm() != null) {
+                o.put("rpm", v.rpm());
+            }
+            if (v.tpm() != null) {
+                o.put("tpm", v.tpm());
+            }
+            o.put("requests_last_60s", v.requestsInWindow());
+            o.put("tokens_last_60s", v.tokensInWindow());
         }
         return Json.bytes(root);
     }

@@ -136,6 +136,16 @@ public final class RequestHandler extends ChannelInboundHandlerAdapter {
                 });
                 adminQueryActive = true;
                 return;
+            } else if (path.equals(AdminKeysEndpoint.PATH) || path.startsWith(AdminKeysEndpoint.PATH + "/")) {
+                // run-time keys (docs/governance-keys.md): database work off the loop, like /admin/usage
+                endpoint = "admin";
+                AdminEndpoint.authorize(gw, req.headers().get(HttpHeaderNames.AUTHORIZATION));
+                AdminKeysEndpoint.start(ctx, gw, req, requestId, start, () -> {
+                    adminQueryActive = false;
+                    onCallDone(ctx);
+                });
+                adminQueryActive = true;
+                return;
             } else if (path.equals("/admin/routes")) {
                 endpoint = "admin";
                 requireMethod(req, HttpMethod.GET);

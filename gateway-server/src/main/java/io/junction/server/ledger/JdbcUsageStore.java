@@ -43,7 +43,7 @@ public final class JdbcUsageStore implements UsageStore {
 
     /** Opens connections; each call returns a new one. */
     @FunctionalInterface
-    interface Connector {
+    public interface Connector {
         Connection open() throws SQLException;
     }
 
@@ -333,8 +333,16 @@ public final class JdbcUsageStore implements UsageStore {
         }
     }
 
-    boolean isSqlite() {
+    public boolean isSqlite() {
         return sqlite;
+    }
+
+    /**
+     * Opens connections to the ledger's database, configured as the ledger's own (SQLite pragmas):
+     * for other tables kept in the same database (run-time keys, {@code io.junction.server.keys}).
+     */
+    public Connector connector() {
+        return connector;
     }
 
     @Override

@@ -34,6 +34,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class UsageRecorder implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(UsageRecorder.class);
+    private volatile String lastWriteError;
     private static final long DROP_LOG_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
 
     /** What the event loop hands over: a finished record, or one whose usage is estimated on the writer thread. */
@@ -122,6 +123,11 @@ public final class UsageRecorder implements AutoCloseable {
 
     public boolean enabled() {
         return store != null;
+    }
+
+    /** The store behind this recorder, or null without a ledger. */
+    public UsageStore store() {
+        return store;
     }
 
     /** Hands a finished call's record over; never blocks. False when it was dropped. */
@@ -255,15 +261,27 @@ public final class UsageRecorder implements AutoCloseable {
             if (store != null) {
                 store.insert(pending);
                 metrics.ledgerWritten(n);
+                lastWriteError = null;
             }
             return store == null ? 0 : n;
         } catch (SQLException | RuntimeException e) {
+            lastWriteError = e.toString();
             log.error("usage ledger: writing {} records failed; they are lost: {}", n, e.toString());
             metrics.ledgerDropped("write_failed", n);
             return 0;
         } finally {
             pending.clear();
         }
+    }
+
+    /** Why the last batch could not be written, or null when it was (readiness: "ledger writable"). */
+    public String lastWriteError() {
+        return lastWriteError;
+    }
+
+    /** A short description of the store for {@code /ready}, never a password. */
+    public String describe() {
+        return store == null ? "off (ledger.type: none)" : store.describe();
     }
 
     /** Aggregates on the query thread (the store's reads never run on an event loop). */

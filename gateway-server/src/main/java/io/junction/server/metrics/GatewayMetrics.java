@@ -5,6 +5,7 @@ import io.junction.core.pricing.Cost;
 import io.junction.core.pricing.PricingTable;
 import io.junction.core.route.Attempt;
 import io.junction.core.route.CircuitBreaker;
+import io.junction.core.route.RoutedCall;
 import io.junction.core.schema.Usage;
 import io.junction.server.observe.ErrorTypes;
 import io.micrometer.core.instrument.Counter;
@@ -55,6 +56,7 @@ public final class GatewayMetrics implements AutoCloseable {
     public static final String COST_UNKNOWN = "junction.cost.unknown.model";
     public static final String ATTEMPTS = "junction.upstream.attempts";
     public static final String FALLBACKS = "junction.fallbacks";
+    public static final String RATELIMIT_SKIPS = "junction.provider.ratelimit.skips";
     public static final String INFLIGHT = "junction.inflight.requests";
     public static final String CIRCUIT = "junction.circuit.state";
     public static final String LEDGER_DROPPED = "junction.ledger.dropped";
@@ -69,6 +71,7 @@ public final class GatewayMetrics implements AutoCloseable {
     private final MetricsSpec spec;
     private final ConcurrentHashMap<Key, Meters> cache = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Counter> attemptCounters = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Counter> rateLimitSkips = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<UsageKey, UsageMeters> usageMeters = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, StreamMeters> streamMeters = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Counter> unknownCost = new ConcurrentHashMap<>();
@@ -180,15 +183,25 @@ public final class GatewayMetrics implements AutoCloseable {
 
     /**
      * Counts a finished call's upstream attempts by provider and outcome ({@code success}, {@code error},
-     * {@code skipped} for an open circuit), and a fallback when the answer came from another target.
+     * {@code skipped} for an open circuit or a spent rate limit), a rate-limit skip per provider, and a
+     * fallback when the answer came from another target.
      */
     public void attempts(List<Attempt> attempts, boolean succeeded) {
         for (int i = 0; i < attempts.size(); i++) {
             Attempt a = attempts.get(i);
-            String outcome = "circuit_open".equals(a.errorCode()) || a.status() == 0
+            boolean rateLimited = RoutedCall.PROVIDER_RATE_LIMITED.equals(a.errorCode());
+            String outcome = "circuit_open".equals(a.errorCode()) || rateLimited || a.status() == 0
                     ? "skipped"
                     : (a.status() >= 200 && a.status() < 300 && a.errorCode() == null ? "success" : "error");
             String provider = a.target().substring(0, Math.max(0, a.target().indexOf('/')));
+            if (rateLimited) {
+                rateLimitSkips
+                        .computeIfAbsent(provider, p -> Counter.builder(RATELIMIT_SKIPS)
+                                .description("Targets skipped because the provider's rate limit was spent")
+                                .tags("provider", p)
+                                .register(registry))
+                        .increment();
+            }
             String key = provider + '\0' + outcome;
             Counter c = attemptCounters.get(key);
             if (c == null) {

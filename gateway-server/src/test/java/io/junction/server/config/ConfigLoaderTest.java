@@ -198,6 +198,32 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void providerLimitsLoadAndAreValidated() {
+        JunctionConfig c = load("""
+                providers:
+                  pa: { type: mock, limits: { rpm: 500, tpm: 200000 } }
+                  pb: { type: mock, limits: { tpm: 1000 } }
+                  pc: { type: mock }
+                """);
+        assertThat(c.providers().get("pa").limits().rpm()).isEqualTo(500L);
+        assertThat(c.providers().get("pa").limits().tpm()).isEqualTo(200_000L);
+        assertThat(c.providers().get("pb").limits().rpm()).as("unset: no limit").isNull();
+        assertThat(c.providers().get("pc").limits().any()).as("default: none").isFalse();
+        assertError(
+                "providers:\n  pa: { type: mock, limits: { rpm: 0 } }\n",
+                "test.yaml: providers.pa.limits: rpm and tpm must be positive (omit one for no limit)");
+        assertError(
+                "providers:\n  pa: { type: mock, limits: { rpm: 10, tpm: -5 } }\n",
+                "test.yaml: providers.pa.limits: rpm and tpm must be positive (omit one for no limit)");
+        assertThatThrownBy(() -> load("providers:\n  pa: { type: mock, limits: { rpd: 10 } }\n"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("test.yaml: providers.pa.limits: unknown key 'rpd'");
+        assertThatThrownBy(() -> load("providers:\n  pa: { type: mock, limits: { rpm: lots } }\n"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("test.yaml: providers.pa.limits.rpm: expected a whole number");
+    }
+
+    @Test
     void routingKeyErrors() {
         String providers = "providers:\n  pa: { type: mock }\n";
         assertError(
@@ -276,7 +302,7 @@ class ConfigLoaderTest {
             for (Path example :
                     examples.filter(p -> p.toString().endsWith(".yaml")).toList()) {
                 // only the secrets are set: every other variable must have a working default
-                new ConfigLoader(REGISTRY, name -> name.endsWith("_KEY") ? "test-value" : null).load(example);
+                new ConfigLoader(REGISTRY, name -> name.endsWith("_KEY") ? "test-" + name : null).load(example);
             }
         }
     }
@@ -391,5 +417,21 @@ class ConfigLoaderTest {
         assertError(
                 GOV_BASE + "limits_store: { on_error: ignore }\n",
                 "test.yaml: limits_store.on_error: expected fail_open or fail_closed, got 'ignore'");
+    }
+
+    @Test
+    void runTimeKeySettingsOfAdmin() {
+        JunctionConfig c = load("admin: { key: adm, key_pepper: \"0123456789abcdef\", keys_refresh_ms: 250 }\n");
+        assertThat(c.admin().keyPepper()).isEqualTo("0123456789abcdef");
+        assertThat(c.admin().keysRefreshMs()).isEqualTo(250L);
+        assertThat(c.admin().toString()).doesNotContain("0123456789abcdef").doesNotContain("adm,");
+        assertThat(load("admin: { key: adm }\n").admin().keysRefreshMs()).isEqualTo(5000L);
+        assertError(
+                "admin: { key: adm, key_pepper: short }\n",
+                "test.yaml: admin.key_pepper: at least 16 characters (e.g. openssl rand -hex 32), or remove it to use"
+                        + " a pepper generated and kept in the database");
+        assertError(
+                "admin: { key: adm, keys_refresh_ms: 10 }\n",
+                "test.yaml: admin.keys_refresh_ms: expected 100..3600000");
     }
 }

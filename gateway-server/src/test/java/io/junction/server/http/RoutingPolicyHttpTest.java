@@ -28,6 +28,7 @@ class RoutingPolicyHttpTest {
                     fail_status: 503
                     retry: { max_retries: 0 }
                     circuit_breaker: { consecutive_failures: 2, cooldown_ms: 60000 }
+                  capped: { type: mock, limits: { rpm: 1 } }
                 ab_campaigns:
                   launch: { arms: [ { name: old, model: mock/echo, weight: 1 }, { name: new, model: mock/echo-2, weight: 1 } ] }
                 models:
@@ -115,6 +116,37 @@ class RoutingPolicyHttpTest {
                 gw.post("/v1/chat/completions", body("slow/x", false), Map.of("x-junction-timeout-ms", "soon"));
         assertThat(bad.statusCode()).isEqualTo(400);
         assertThat(Json.MAPPER.readTree(bad.body()).at("/error/param").asText()).isEqualTo("x-junction-timeout-ms");
+    }
+
+    @Test
+    void aProviderAtItsConfiguredRpmIsSkippedAndAloneItIs429WithRetryAfter() throws Exception {
+        String model = "{\"model\":\"capped/x\",\"fallbacks\":[\"mock/echo\"],"
+                + "\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}";
+        HttpResponse<String> first = gw.post("/v1/chat/completions", model);
+        assertThat(first.headers().firstValue("x-junction-provider")).hasValue("capped");
+        HttpResponse<String> second = gw.post("/v1/chat/completions", model);
+        assertThat(second.statusCode()).isEqualTo(200);
+        assertThat(second.headers().firstValue("x-junction-provider")).hasValue("mock");
+        JsonNode attempts = Json.MAPPER.readTree(second.body()).at("/extra_fields/attempts");
+        assertThat(attempts.get(0).get("target").asText()).isEqualTo("capped/x");
+        assertThat(attempts.get(0).get("error_code").asText()).isEqualTo("provider_rate_limited");
+
+        HttpResponse<String> alone = gw.post("/v1/chat/completions", body("capped/x", false));
+        assertThat(alone.statusCode()).isEqualTo(429);
+        assertThat(Json.MAPPER.readTree(alone.body()).at("/error/code").asText())
+                .isEqualTo("rate_limit_exceeded");
+        assertThat(alone.headers().firstValue("retry-after").map(Long::parseLong))
+                .hasValueSatisfying(s -> assertThat(s).isBetween(1L, 60L));
+
+        JsonNode routes = Json.MAPPER.readTree(gw.get("/admin/routes", Map.of("authorization", "Bearer admin-secret"))
+                .body());
+        JsonNode local = routes.get("local_limits");
+        assertThat(local.findValuesAsText("provider")).containsExactly("capped");
+        assertThat(local.get(0).get("rpm").asLong()).isEqualTo(1);
+        assertThat(local.get(0).get("requests_last_60s").asLong()).isEqualTo(1);
+        assertThat(routes.get("rate_limits").isArray()).isTrue();
+        assertThat(gw.get("/metrics", Map.of()).body())
+                .contains("junction_provider_ratelimit_skips_total{provider=\"capped\"} 2.0");
     }
 
     @Test

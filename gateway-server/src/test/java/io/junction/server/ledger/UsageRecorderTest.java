@@ -144,14 +144,18 @@ class UsageRecorderTest {
         r.record(record("a"));
         r.record(record("b"));
         r.drain();
+        assertThat(r.lastWriteError()).isNull();
         assertThat(r.flushIfDue()).isZero();
         assertThat(metric(GatewayMetrics.LEDGER_DROPPED, "reason", "write_failed"))
                 .isEqualTo(2);
+        // readiness reports the ledger unwritable until a write succeeds again
+        assertThat(r.lastWriteError()).contains("disk I/O error");
         r.record(record("c"));
         r.record(record("d"));
         r.drain();
         assertThat(r.flushIfDue()).isEqualTo(2);
         assertThat(real.count()).isEqualTo(2);
+        assertThat(r.lastWriteError()).isNull();
     }
 
     @Test

@@ -114,6 +114,8 @@ class ConfigReloadTest {
         // fixing the file recovers
         Files.writeString(file, BASE + "  third: { targets: [mock/echo] }\n");
         GracefulShutdownTest.waitUntil(() -> server.config().models().containsKey("third"));
+        // the status is recorded just after the swap, on the reloader's thread
+        GracefulShutdownTest.waitUntil(() -> server.configStatus().lastReload().ok());
         assertThat(server.configStatus().lastReload().ok()).isTrue();
     }
 

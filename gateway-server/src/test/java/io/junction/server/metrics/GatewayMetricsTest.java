@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.junction.core.config.MetricsSpec;
 import io.junction.core.pricing.Cost;
+import io.junction.core.route.Attempt;
 import io.junction.core.schema.Usage;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -36,6 +37,30 @@ class GatewayMetricsTest {
             assertThat(counter(on, GatewayMetrics.TOKENS, "key", "other", "type", "prompt"))
                     .isEqualTo(12);
             assertThat(counter(on, GatewayMetrics.COST, "key", "a")).isEqualTo(0.5);
+        }
+    }
+
+    @Test
+    void rateLimitSkipsAreCountedPerProviderAndAsSkippedAttempts() {
+        try (GatewayMetrics m = new GatewayMetrics()) {
+            m.attempts(
+                    List.of(
+                            new Attempt("oai/gpt-4o", 429, "provider_rate_limited", 0),
+                            new Attempt("anthropic/claude", 503, "circuit_open", 0),
+                            new Attempt("groq/llama", 200, null, 12)),
+                    true);
+            m.attempts(List.of(new Attempt("oai/gpt-4o", 429, "provider_rate_limited", 0)), false);
+            m.attempts(List.of(new Attempt("oai/gpt-4o", 429, "rate_limit_exceeded", 30)), false);
+            assertThat(counter(m, GatewayMetrics.RATELIMIT_SKIPS, "provider", "oai"))
+                    .isEqualTo(2);
+            assertThat(counter(m, GatewayMetrics.RATELIMIT_SKIPS, "provider", "anthropic"))
+                    .isEqualTo(-1);
+            assertThat(counter(m, GatewayMetrics.ATTEMPTS, "provider", "oai", "outcome", "skipped"))
+                    .isEqualTo(2);
+            assertThat(counter(m, GatewayMetrics.ATTEMPTS, "provider", "oai", "outcome", "error"))
+                    .as("a provider's own 429 is an error, not a skip")
+                    .isEqualTo(1);
+            assertThat(m.scrape()).contains("junction_provider_ratelimit_skips_total{provider=\"oai\"} 2.0");
         }
     }
 

@@ -167,6 +167,46 @@ class NoBlockingOnEventLoopTest {
         assertThat(BLOCKING).as("blocking calls on event loops").isEmpty();
     }
 
+    @Test
+    void runTimeKeysNeverBlockAnEventLoop(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        BLOCKING.clear();
+        try (TestGateway gw =
+                new TestGateway("""
+                admin: { key: adm }
+                providers:
+                  mock: {}
+                ledger: { type: sqlite, path: "%s" }
+                """.formatted(dir.resolve("k.db").toString().replace("\\", "/")))) {
+            Map<String, String> admin = Map.of("authorization", "Bearer adm");
+            HttpResponse<String> c = gw.post("/admin/keys", "{\"name\":\"bot\"}", admin);
+            assertThat(c.statusCode()).as(c.body()).isEqualTo(201);
+            var k = io.junction.core.schema.Json.MAPPER.readTree(c.body());
+            String hello = "{\"model\":\"mock/echo\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
+            Map<String, String> auth =
+                    Map.of("authorization", "Bearer " + k.get("key").asText());
+            assertThat(gw.post("/v1/chat/completions", hello, auth).statusCode())
+                    .isEqualTo(200);
+            assertThat(gw.get("/admin/keys", admin).statusCode()).isEqualTo(200);
+            assertThat(gw.get("/admin/keys/" + k.get("id").asText(), admin).statusCode())
+                    .isEqualTo(200);
+            var patch = java.net.http.HttpRequest.newBuilder(
+                            gw.uri("/admin/keys/" + k.get("id").asText()))
+                    .method("PATCH", java.net.http.HttpRequest.BodyPublishers.ofString("{\"enabled\":false}"))
+                    .header("authorization", "Bearer adm")
+                    .build();
+            assertThat(gw.client()
+                            .send(patch, HttpResponse.BodyHandlers.ofString())
+                            .statusCode())
+                    .isEqualTo(200);
+            assertThat(gw.post("/v1/chat/completions", hello, auth).statusCode())
+                    .isEqualTo(401);
+            assertThat(gw.post("/v1/chat/completions", hello, Map.of("authorization", "Bearer jk-unknown"))
+                            .statusCode())
+                    .isEqualTo(401);
+        }
+        assertThat(BLOCKING).as("blocking calls on event loops").isEmpty();
+    }
+
     /** A minimal OpenAI-compatible upstream on a plain socket (keep-alive, fixed answers). */
     private static void serveOpenAi(ServerSocket server) {
         while (!server.isClosed()) {
