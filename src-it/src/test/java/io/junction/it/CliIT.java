@@ -112,7 +112,17 @@ class CliIT {
         Path compose = Path.of("../docker/junction/junction.yaml").toAbsolutePath();
         Result withEnv = run(
                 dir,
-                java.util.Map.of("JUNCTION_KEY", "sk-x", "JUNCTION_ADMIN_KEY", "adm-x"),
+                java.util.Map.of(
+                        "JUNCTION_KEY",
+                        "sk-x",
+                        "JUNCTION_ADMIN_KEY",
+                        "adm-x",
+                        "JUNCTION_DATABASE_URL",
+                        "jdbc:postgresql://127.0.0.1:5432/junction",
+                        "JUNCTION_DATABASE_PASSWORD",
+                        "pw",
+                        "JUNCTION_REDIS_URL",
+                        "redis://127.0.0.1:6379/0"),
                 "--validate",
                 "--config",
                 compose.toString());
