@@ -19,11 +19,12 @@ public record JunctionConfig(
         Map<String, PriceSpec> pricing,
         LedgerSpec ledger,
         MetricsSpec metrics,
-        LoggingSpec logging) {
+        LoggingSpec logging,
+        CacheSpec cache) {
 
     public JunctionConfig(
             ServerSpec server, List<KeySpec> keys, Map<String, ProviderSpec> providers, Map<String, AliasSpec> models) {
-        this(server, keys, providers, models, null, null, null, null, null, null, null);
+        this(server, keys, providers, models, null, null, null, null, null, null, null, null);
     }
 
     public JunctionConfig(
@@ -32,7 +33,7 @@ public record JunctionConfig(
             Map<String, ProviderSpec> providers,
             Map<String, AliasSpec> models,
             AdminSpec admin) {
-        this(server, keys, providers, models, admin, null, null, null, null, null, null);
+        this(server, keys, providers, models, admin, null, null, null, null, null, null, null);
     }
 
     public JunctionConfig(
@@ -43,7 +44,23 @@ public record JunctionConfig(
             AdminSpec admin,
             RoutingSpec routing,
             Map<String, AbCampaignSpec> abCampaigns) {
-        this(server, keys, providers, models, admin, routing, abCampaigns, null, null, null, null);
+        this(server, keys, providers, models, admin, routing, abCampaigns, null, null, null, null, null);
+    }
+
+    /** Every section but {@code cache} (which then takes its defaults: off). */
+    public JunctionConfig(
+            ServerSpec server,
+            List<KeySpec> keys,
+            Map<String, ProviderSpec> providers,
+            Map<String, AliasSpec> models,
+            AdminSpec admin,
+            RoutingSpec routing,
+            Map<String, AbCampaignSpec> abCampaigns,
+            Map<String, PriceSpec> pricing,
+            LedgerSpec ledger,
+            MetricsSpec metrics,
+            LoggingSpec logging) {
+        this(server, keys, providers, models, admin, routing, abCampaigns, pricing, ledger, metrics, logging, null);
     }
 
     public JunctionConfig {
@@ -58,11 +75,23 @@ public record JunctionConfig(
         ledger = ledger == null ? LedgerSpec.DEFAULTS : ledger;
         metrics = metrics == null ? MetricsSpec.DEFAULTS : metrics;
         logging = logging == null ? LoggingSpec.DEFAULTS : logging;
+        cache = cache == null ? CacheSpec.DEFAULTS : cache;
     }
 
     /** This config with other providers (everything else unchanged; used when defaults are filled in at load). */
     public JunctionConfig withProviders(Map<String, ProviderSpec> newProviders) {
         return new JunctionConfig(
-                server, keys, newProviders, models, admin, routing, abCampaigns, pricing, ledger, metrics, logging);
+                server,
+                keys,
+                newProviders,
+                models,
+                admin,
+                routing,
+                abCampaigns,
+                pricing,
+                ledger,
+                metrics,
+                logging,
+                cache);
     }
 }
