@@ -8,6 +8,7 @@ import io.junction.core.route.RouteState;
 import io.junction.core.spi.ProviderRegistry;
 import io.junction.core.usage.TokenEstimator;
 import io.junction.server.auth.KeyAuthenticator;
+import io.junction.server.cache.CacheService;
 import io.junction.server.http.GatewayContext;
 import io.junction.server.ledger.UsageRecorder;
 import io.junction.server.lifecycle.ConfigStatus;
@@ -85,6 +86,7 @@ public final class JunctionServer implements AutoCloseable {
     private final GatewayMetrics metrics;
     private final ProviderRegistry registry;
     private final UsageRecorder recorder;
+    private final CacheService.Meters cacheMeters;
     private final AtomicReference<GatewayContext> context;
     private final Lifecycle lifecycle;
     private final JunctionConfig startConfig;
@@ -123,7 +125,9 @@ public final class JunctionServer implements AutoCloseable {
         io.micrometer.core.instrument.Gauge.builder("junction.inflight.calls", lifecycle, Lifecycle::inFlight)
                 .description("Chat calls in flight")
                 .register(metrics.registry());
-        context = new AtomicReference<>(newContext(config, RouteState.create(config.routing())));
+        cacheMeters = new CacheService.Meters(metrics.registry());
+        context = new AtomicReference<>(newContext(
+                config, RouteState.create(config.routing()), CacheService.create(config.cache(), cacheMeters)));
         ServerBootstrap b = new ServerBootstrap()
                 .group(boss, workers)
                 .channel(t.server())
@@ -159,7 +163,7 @@ public final class JunctionServer implements AutoCloseable {
         return new JunctionServer(config, registry, source);
     }
 
-    private GatewayContext newContext(JunctionConfig config, RouteState routes) {
+    private GatewayContext newContext(JunctionConfig config, RouteState routes, CacheService cache) {
         metrics.breakers(routes.breakers()::snapshot);
         ModelResolver resolver = new ModelResolver(config, registry);
         PricingTable prices = PricingTable.load(config.pricing());
@@ -171,7 +175,8 @@ public final class JunctionServer implements AutoCloseable {
                 metrics,
                 routes,
                 new RoutePlanner(config, resolver, routes.stats(), prices),
-                new UsageAccountant(prices, metrics, recorder));
+                new UsageAccountant(prices, metrics, recorder),
+                cache);
     }
 
     public int port() {
@@ -228,7 +233,8 @@ public final class JunctionServer implements AutoCloseable {
                 providersKept(old.config(), config) && old.config().routing().equals(config.routing())
                         ? old.routes()
                         : RouteState.create(config.routing());
-        context.set(newContext(config, routes));
+        // The response cache (and its entries) carries over while the cache: section is unchanged.
+        context.set(newContext(config, routes, old.cache().reconfigured(config.cache())));
         return restartRequired(config);
     }
 
@@ -349,6 +355,7 @@ public final class JunctionServer implements AutoCloseable {
             shutdownGroups();
             transport.close();
             recorder.close(); // after the loops: every finished call's record is queued; writes them all
+            context.get().cache().close();
             metrics.close();
             stopped.countDown();
             log.info("Junction stopped");

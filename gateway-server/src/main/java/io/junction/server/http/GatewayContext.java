@@ -8,6 +8,7 @@ import io.junction.core.route.RoutePlanner;
 import io.junction.core.route.RouteState;
 import io.junction.core.transport.UpstreamTransport;
 import io.junction.server.auth.KeyAuthenticator;
+import io.junction.server.cache.CacheService;
 import io.junction.server.ledger.UsageRecorder;
 import io.junction.server.metrics.GatewayMetrics;
 import io.junction.server.observe.UsageAccountant;
@@ -21,7 +22,21 @@ public record GatewayContext(
         GatewayMetrics metrics,
         RouteState routes,
         RoutePlanner planner,
-        UsageAccountant accountant) {
+        UsageAccountant accountant,
+        CacheService cache) {
+
+    /** Without a response cache. */
+    public GatewayContext(
+            JunctionConfig config,
+            ModelResolver resolver,
+            KeyAuthenticator auth,
+            UpstreamTransport transport,
+            GatewayMetrics metrics,
+            RouteState routes,
+            RoutePlanner planner,
+            UsageAccountant accountant) {
+        this(config, resolver, auth, transport, metrics, routes, planner, accountant, CacheService.disabled());
+    }
 
     /** Without a ledger: prices from the shipped table and the config, records discarded. */
     public GatewayContext(

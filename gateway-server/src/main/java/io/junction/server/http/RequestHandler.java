@@ -80,7 +80,7 @@ public final class RequestHandler extends ChannelInboundHandlerAdapter {
                         ChatCompletionsEndpoint.prepare(ctx, gw, req, principal, requestId, () -> onCallDone(ctx));
                 active = responder;
                 lifecycle.callStarted();
-                responder.call().start();
+                responder.start(); // a response-cache lookup, then (on a miss) the routed call
                 return;
             }
             FullHttpResponse response;
