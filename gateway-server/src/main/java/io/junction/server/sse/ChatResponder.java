@@ -182,6 +182,9 @@ public final class ChatResponder implements CallListener {
         }
         cacheStatus = CacheService.HIT;
         capture = null;
+        if (gw.config().logging().logPayloads()) {
+            received.add(hit.response()); // for the access log
+        }
         call.cancel(); // never started: marks it finished
         long nanos = System.nanoTime() - receivedNanos;
         long overheadUs = nanos / 1000;
