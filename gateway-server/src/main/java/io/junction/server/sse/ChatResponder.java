@@ -266,10 +266,11 @@ public final class ChatResponder implements CallListener {
         if (cacheStatus != null) {
             r.headers().set(CachedReplay.HEADER, cacheStatus);
         }
-        ctx.writeAndFlush(r);
         if (capture != null) {
+            // stored before the client has the answer, so its next identical request finds it
             capture.response(response, usage, info.target());
         }
+        ctx.writeAndFlush(r);
         done(200, info);
     }
 
@@ -360,12 +361,13 @@ public final class ChatResponder implements CallListener {
 
     @Override
     public void onStreamEnd(CallInfo info) {
-        ctx.write(new DefaultHttpContent(SseEncoder.done()), ctx.voidPromise());
-        ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
         if (capture != null && info.target() != null) {
+            // stored before [DONE] reaches the client, so its next identical request finds it
             Target t = info.target();
             capture.streamEnded(info.usage(), () -> UsageAccountant.estimateNow(t, request, received), t);
         }
+        ctx.write(new DefaultHttpContent(SseEncoder.done()), ctx.voidPromise());
+        ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
         done(200, info);
     }
 

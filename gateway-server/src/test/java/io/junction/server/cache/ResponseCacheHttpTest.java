@@ -49,8 +49,19 @@ class ResponseCacheHttpTest {
                 "/v1/chat/completions", body, cacheHeader == null ? Map.of() : Map.of("x-junction-cache", cacheHeader));
     }
 
-    /** {@code junction_requests_total} for chat with this provider label (any model, status, error type). */
-    private double upstreamCalls(String provider) {
+    /**
+     * {@code junction_requests_total} for chat with this provider label (any model, status, error type).
+     * A call is counted just after its response is written, so this waits (up to 5 s) for at least
+     * {@code atLeast}; an extra call still shows as a larger value.
+     */
+    private double upstreamCalls(String provider, double atLeast) throws InterruptedException {
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        double v;
+        while ((v = sum("junction_requests_total", "provider=\"" + provider + "\"")) < atLeast
+                && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        Thread.sleep(50); // a late, unexpected call would show up now
         return sum("junction_requests_total", "provider=\"" + provider + "\"");
     }
 
@@ -111,7 +122,7 @@ class ResponseCacheHttpTest {
         assertThat(first.statusCode()).isEqualTo(200);
         assertThat(first.headers().firstValue("x-junction-cache")).hasValue("MISS");
         assertThat(parse(first.body()).at("/extra_fields/cache").asText()).isEqualTo("miss");
-        assertThat(upstreamCalls("mock")).isEqualTo(1);
+        assertThat(upstreamCalls("mock", 1)).isEqualTo(1);
 
         HttpResponse<String> second = post(b, null);
         assertThat(second.statusCode()).isEqualTo(200);
@@ -128,8 +139,10 @@ class ResponseCacheHttpTest {
         assertThat(h.at("/extra_fields/cache").asText()).isEqualTo("hit");
         assertThat(h.at("/extra_fields/cost/total").asDouble()).isZero();
         assertThat(h.at("/extra_fields/attempts")).isEmpty();
-        assertThat(upstreamCalls("mock")).as("no second call to the provider").isEqualTo(1);
-        assertThat(upstreamCalls("cache")).isEqualTo(1);
+        assertThat(upstreamCalls("mock", 1))
+                .as("no second call to the provider")
+                .isEqualTo(1);
+        assertThat(upstreamCalls("cache", 1)).isEqualTo(1);
         assertThat(cacheCounter("miss")).isEqualTo(1);
         assertThat(cacheCounter("hit")).isEqualTo(1);
         assertThat(gw.server().metrics().scrape()).contains("junction_cache_entries 1.0");
@@ -169,7 +182,7 @@ class ResponseCacheHttpTest {
         HttpResponse<String> json = post(body("chat", "stream these words back", "\"seed\":7"), null);
         assertThat(json.headers().firstValue("x-junction-cache")).hasValue("HIT");
         assertThat(parse(json.body()).at("/choices/0/message/content").asText()).isEqualTo("stream these words back");
-        assertThat(upstreamCalls("mock")).isEqualTo(1);
+        assertThat(upstreamCalls("mock", 1)).isEqualTo(1);
 
         // and the other way round: a JSON answer replayed as a stream, without the usage chunk
         post(body("chat", "json first", "\"temperature\":0"), null);
@@ -178,7 +191,7 @@ class ResponseCacheHttpTest {
         assertThat(streamedText(asStream.body())).isEqualTo("json first");
         assertThat(sse(asStream.body()))
                 .noneSatisfy(c -> assertThat(c.has("usage")).isTrue());
-        assertThat(upstreamCalls("mock")).isEqualTo(2);
+        assertThat(upstreamCalls("mock", 2)).isEqualTo(2);
     }
 
     @Test
@@ -196,7 +209,7 @@ class ResponseCacheHttpTest {
                 .hasValue("BYPASS");
         assertThat(post(det, "refresh").headers().firstValue("x-junction-cache"))
                 .hasValue("MISS");
-        assertThat(upstreamCalls("mock"))
+        assertThat(upstreamCalls("mock", 4))
                 .as("two no-store, the miss, the refresh")
                 .isEqualTo(4);
         assertThat(post(det, null).headers().firstValue("x-junction-cache")).hasValue("HIT");
@@ -229,7 +242,7 @@ class ResponseCacheHttpTest {
         assertThat(a.headers().firstValue("x-junction-cache")).isEmpty();
         assertThat(b.headers().firstValue("x-junction-cache")).isEmpty();
         assertThat(parse(b.body()).at("/extra_fields").has("cache")).isFalse();
-        assertThat(upstreamCalls("mock")).isEqualTo(2);
+        assertThat(upstreamCalls("mock", 2)).isEqualTo(2);
     }
 
     @Test
