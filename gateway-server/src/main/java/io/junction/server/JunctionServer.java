@@ -11,6 +11,7 @@ import io.junction.core.route.RouteState;
 import io.junction.core.spi.ProviderRegistry;
 import io.junction.core.usage.TokenEstimator;
 import io.junction.server.auth.KeyAuthenticator;
+import io.junction.server.cache.CacheService;
 import io.junction.server.http.GatewayContext;
 import io.junction.server.keys.RuntimeKeys;
 import io.junction.server.ledger.UsageRecorder;
@@ -97,6 +98,7 @@ public final class JunctionServer implements AutoCloseable {
     private final LimitStore limitStore;
 
     private final GovernanceMeters governanceMeters;
+    private final CacheService.Meters cacheMeters;
     private final AtomicReference<GatewayContext> context;
     private final Lifecycle lifecycle;
     private final JunctionConfig startConfig;
@@ -147,7 +149,9 @@ public final class JunctionServer implements AutoCloseable {
                     Duration.ofSeconds(10));
         }
         governanceMeters = new GovernanceMeters(metrics.registry());
-        context = new AtomicReference<>(newContext(config, RouteState.create(config.routing())));
+        cacheMeters = new CacheService.Meters(metrics.registry());
+        context = new AtomicReference<>(newContext(
+                config, RouteState.create(config.routing()), CacheService.create(config.cache(), cacheMeters)));
         lifecycle.readiness().add("ledger", () -> {
             String error = recorder.lastWriteError();
             return error == null
@@ -205,7 +209,7 @@ public final class JunctionServer implements AutoCloseable {
         return new JunctionServer(config, registry, source);
     }
 
-    private GatewayContext newContext(JunctionConfig config, RouteState routes) {
+    private GatewayContext newContext(JunctionConfig config, RouteState routes, CacheService cache) {
         metrics.breakers(routes.breakers()::snapshot);
         ModelResolver resolver = new ModelResolver(config, registry);
         PricingTable prices = PricingTable.load(config.pricing());
@@ -225,7 +229,8 @@ public final class JunctionServer implements AutoCloseable {
                         config.limitsStore().failClosed(),
                         config.limitsStore().timeoutMs(),
                         config.server().requestTimeoutMs() + LEASE_MARGIN_MS,
-                        governanceMeters));
+                        governanceMeters),
+                cache);
     }
 
     /** Concurrency leases outlive the request timeout by this much before a store drops them. */
@@ -294,7 +299,8 @@ public final class JunctionServer implements AutoCloseable {
                 providersKept(old.config(), config) && old.config().routing().equals(config.routing())
                         ? old.routes()
                         : RouteState.create(config.routing());
-        context.set(newContext(config, routes));
+        // The response cache (and its entries) carries over while the cache: section is unchanged.
+        context.set(newContext(config, routes, old.cache().reconfigured(config.cache())));
         return restartRequired(config);
     }
 
@@ -421,6 +427,7 @@ public final class JunctionServer implements AutoCloseable {
             runtimeKeys.close();
             limitStore.close();
             recorder.close(); // after the loops: every finished call's record is queued; writes them all
+            context.get().cache().close();
             metrics.close();
             stopped.countDown();
             log.info("Junction stopped");

@@ -20,6 +20,9 @@ import java.util.Map;
  *     {@code context_length_exceeded} (typically ones with larger context windows)
  * @param hedgeAfterMs opt-in hedging: after this long without a first token, the next target starts
  *     in parallel and the first to produce wins
+ * @param cache the response cache for this alias: {@code true} caches its answers even when a request
+ *     is not deterministic (as {@code cache.mode: always} would), {@code false} never caches them,
+ *     null follows {@code cache.mode}
  */
 public record AliasSpec(
         List<String> targets,
@@ -28,7 +31,8 @@ public record AliasSpec(
         List<Double> weights,
         String systemPrompt,
         List<String> contextWindowFallbacks,
-        Long hedgeAfterMs) {
+        Long hedgeAfterMs,
+        Boolean cache) {
 
     public static final List<String> STRATEGIES =
             List.of("fallback", "weighted", "least_latency", "least_busy", "cost");
@@ -50,6 +54,17 @@ public record AliasSpec(
     public AliasSpec(
             List<String> targets, Long ttftTimeoutMs, String strategy, List<Double> weights, String systemPrompt) {
         this(targets, ttftTimeoutMs, strategy, weights, systemPrompt, null, null);
+    }
+
+    public AliasSpec(
+            List<String> targets,
+            Long ttftTimeoutMs,
+            String strategy,
+            List<Double> weights,
+            String systemPrompt,
+            List<String> contextWindowFallbacks,
+            Long hedgeAfterMs) {
+        this(targets, ttftTimeoutMs, strategy, weights, systemPrompt, contextWindowFallbacks, hedgeAfterMs, null);
     }
 
     public AliasSpec(
@@ -80,7 +95,8 @@ public record AliasSpec(
             @JsonProperty("strategy") String strategy,
             @JsonProperty("system_prompt") String systemPrompt,
             @JsonProperty("context_window_fallbacks") List<String> contextWindowFallbacks,
-            @JsonProperty("hedge_after_ms") Long hedgeAfterMs) {
+            @JsonProperty("hedge_after_ms") Long hedgeAfterMs,
+            @JsonProperty("cache") Boolean cache) {
         List<String> names = new ArrayList<>();
         List<Double> weights = new ArrayList<>();
         if (targets != null) {
@@ -112,6 +128,6 @@ public record AliasSpec(
             }
         }
         return new AliasSpec(
-                names, ttftTimeoutMs, strategy, weights, systemPrompt, contextWindowFallbacks, hedgeAfterMs);
+                names, ttftTimeoutMs, strategy, weights, systemPrompt, contextWindowFallbacks, hedgeAfterMs, cache);
     }
 }

@@ -21,11 +21,12 @@ public record JunctionConfig(
         MetricsSpec metrics,
         LoggingSpec logging,
         Map<String, TeamSpec> teams,
-        LimitsStoreSpec limitsStore) {
+        LimitsStoreSpec limitsStore,
+        CacheSpec cache) {
 
     public JunctionConfig(
             ServerSpec server, List<KeySpec> keys, Map<String, ProviderSpec> providers, Map<String, AliasSpec> models) {
-        this(server, keys, providers, models, null, null, null, null, null, null, null, null, null);
+        this(server, keys, providers, models, null, null, null, null, null, null, null, null, null, null);
     }
 
     public JunctionConfig(
@@ -34,7 +35,7 @@ public record JunctionConfig(
             Map<String, ProviderSpec> providers,
             Map<String, AliasSpec> models,
             AdminSpec admin) {
-        this(server, keys, providers, models, admin, null, null, null, null, null, null, null, null);
+        this(server, keys, providers, models, admin, null, null, null, null, null, null, null, null, null);
     }
 
     public JunctionConfig(
@@ -45,25 +46,10 @@ public record JunctionConfig(
             AdminSpec admin,
             RoutingSpec routing,
             Map<String, AbCampaignSpec> abCampaigns) {
-        this(server, keys, providers, models, admin, routing, abCampaigns, null, null, null, null, null, null);
+        this(server, keys, providers, models, admin, routing, abCampaigns, null, null, null, null, null, null, null);
     }
 
-    public JunctionConfig {
-        server = server == null ? ServerSpec.DEFAULTS : server;
-        keys = keys == null ? List.of() : List.copyOf(keys);
-        providers = providers == null ? Map.of() : new LinkedHashMap<>(providers);
-        models = models == null ? Map.of() : new LinkedHashMap<>(models);
-        admin = admin == null ? AdminSpec.NONE : admin;
-        routing = routing == null ? RoutingSpec.DEFAULTS : routing;
-        abCampaigns = abCampaigns == null ? Map.of() : new LinkedHashMap<>(abCampaigns);
-        pricing = pricing == null ? Map.of() : new LinkedHashMap<>(pricing);
-        ledger = ledger == null ? LedgerSpec.DEFAULTS : ledger;
-        metrics = metrics == null ? MetricsSpec.DEFAULTS : metrics;
-        logging = logging == null ? LoggingSpec.DEFAULTS : logging;
-        teams = teams == null ? Map.of() : new LinkedHashMap<>(teams);
-        limitsStore = limitsStore == null ? LimitsStoreSpec.DEFAULTS : limitsStore;
-    }
-
+    /** Every section up to {@code logging}; governance and the cache take their defaults. */
     public JunctionConfig(
             ServerSpec server,
             List<KeySpec> keys,
@@ -89,7 +75,44 @@ public record JunctionConfig(
                 metrics,
                 logging,
                 null,
+                null,
                 null);
+    }
+
+    public JunctionConfig {
+        server = server == null ? ServerSpec.DEFAULTS : server;
+        keys = keys == null ? List.of() : List.copyOf(keys);
+        providers = providers == null ? Map.of() : new LinkedHashMap<>(providers);
+        models = models == null ? Map.of() : new LinkedHashMap<>(models);
+        admin = admin == null ? AdminSpec.NONE : admin;
+        routing = routing == null ? RoutingSpec.DEFAULTS : routing;
+        abCampaigns = abCampaigns == null ? Map.of() : new LinkedHashMap<>(abCampaigns);
+        pricing = pricing == null ? Map.of() : new LinkedHashMap<>(pricing);
+        ledger = ledger == null ? LedgerSpec.DEFAULTS : ledger;
+        metrics = metrics == null ? MetricsSpec.DEFAULTS : metrics;
+        logging = logging == null ? LoggingSpec.DEFAULTS : logging;
+        teams = teams == null ? Map.of() : new LinkedHashMap<>(teams);
+        limitsStore = limitsStore == null ? LimitsStoreSpec.DEFAULTS : limitsStore;
+        cache = cache == null ? CacheSpec.DEFAULTS : cache;
+    }
+
+    /** This config with other keys (everything else unchanged). */
+    public JunctionConfig withKeys(List<KeySpec> newKeys) {
+        return new JunctionConfig(
+                server,
+                newKeys,
+                providers,
+                models,
+                admin,
+                routing,
+                abCampaigns,
+                pricing,
+                ledger,
+                metrics,
+                logging,
+                teams,
+                limitsStore,
+                cache);
     }
 
     /** This config with other providers (everything else unchanged; used when defaults are filled in at load). */
@@ -107,6 +130,7 @@ public record JunctionConfig(
                 metrics,
                 logging,
                 teams,
-                limitsStore);
+                limitsStore,
+                cache);
     }
 }

@@ -10,7 +10,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * runs once; both are safe from any thread.
  */
 public final class Ticket {
-    static final Ticket NONE = new Ticket(null, List.of(), null, 0, 0);
+    public static final Ticket NONE = new Ticket(null, List.of(), null, 0, 0);
 
     private final Governor governor;
     final List<Policy> scopes;

@@ -13,7 +13,9 @@ import java.util.List;
  * {@code output}, {@code total}), or {@code null} when the model has no price. {@code ttft_ms} is
  * set on streams only. {@code overhead_us} is the time spent inside Junction, upstream waits
  * excluded (see docs/observability.md). {@code usage_estimated} is true when the usage (and so the
- * cost) was counted by Junction because the provider reported none.
+ * cost) was counted by Junction because the provider reported none. {@code cache} is {@code "hit"}
+ * when the answer came from the response cache (then {@code cost} is zero), {@code "miss"} when the
+ * cache was asked and the answer was stored, absent when the cache was not used.
  */
 public record ExtraFields(
         String provider,
@@ -25,11 +27,37 @@ public record ExtraFields(
         Boolean usageEstimated,
         @JsonInclude(JsonInclude.Include.ALWAYS) Cost cost,
         List<AttemptInfo> attempts,
-        String abArm) {
+        String abArm,
+        String cache) {
+
+    public ExtraFields(
+            String provider,
+            String modelRequested,
+            String modelUsed,
+            Long latencyMs,
+            Long ttftMs,
+            Long overheadUs,
+            Boolean usageEstimated,
+            Cost cost,
+            List<AttemptInfo> attempts,
+            String abArm) {
+        this(
+                provider,
+                modelRequested,
+                modelUsed,
+                latencyMs,
+                ttftMs,
+                overheadUs,
+                usageEstimated,
+                cost,
+                attempts,
+                abArm,
+                null);
+    }
 
     public ExtraFields(
             String provider, String modelRequested, String modelUsed, Long latencyMs, List<AttemptInfo> attempts) {
-        this(provider, modelRequested, modelUsed, latencyMs, null, null, null, null, attempts, null);
+        this(provider, modelRequested, modelUsed, latencyMs, null, null, null, null, attempts, null, null);
     }
 
     /**

@@ -16,6 +16,7 @@ import io.junction.core.config.AbCampaignSpec;
 import io.junction.core.config.AliasSpec;
 import io.junction.core.config.BreakerSpec;
 import io.junction.core.config.BudgetSpec;
+import io.junction.core.config.CacheSpec;
 import io.junction.core.config.JunctionConfig;
 import io.junction.core.config.KeySpec;
 import io.junction.core.config.LedgerSpec;
@@ -39,6 +40,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -335,6 +337,7 @@ public final class ConfigLoader {
         }
         checkObservability(file, c);
         checkGovernance(file, c);
+        checkCache(file, c);
         if (c.admin().key() != null && c.admin().key().isBlank()) {
             throw new ConfigException(file + ": admin.key: empty (remove admin: to turn admin endpoints off)");
         }
@@ -389,6 +392,31 @@ public final class ConfigLoader {
             }
             if (!secrets.add(k.key())) {
                 throw new ConfigException(file + ": keys[" + i + "].key: the same key is configured twice");
+            }
+        }
+    }
+
+    /** {@code cache:}; with a per-key scope, every key needs its own name (the name scopes its entries). */
+    private static void checkCache(String file, JunctionConfig c) {
+        CacheSpec cache = c.cache();
+        String problem = cache.problem();
+        if (problem != null) {
+            throw new ConfigException(file + ": cache." + problem);
+        }
+        if (cache.enabled() && !"global".equals(cache.scope())) {
+            Map<String, Integer> names = new HashMap<>();
+            for (int i = 0; i < c.keys().size(); i++) {
+                KeySpec k = c.keys().get(i);
+                if (k == null) {
+                    continue; // reported by the keys check
+                }
+                String name = k.name() == null || k.name().isBlank() ? "key-" + i : k.name();
+                Integer before = names.putIfAbsent(name, i);
+                if (before != null) {
+                    throw new ConfigException(file + ": keys[" + i + "].name: '" + name + "' is also the name of keys["
+                            + before + "]; the response cache (scope: " + cache.scope()
+                            + ") keeps entries per key name, so each key needs its own");
+                }
             }
         }
     }

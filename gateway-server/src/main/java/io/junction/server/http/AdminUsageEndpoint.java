@@ -38,7 +38,8 @@ final class AdminUsageEndpoint {
         "cost_usd",
         "estimated_requests",
         "unpriced_requests",
-        "failed_requests"
+        "failed_requests",
+        "cache_hits"
     };
 
     /**
@@ -99,6 +100,7 @@ final class AdminUsageEndpoint {
             o.put("estimated_requests", r.estimatedRequests());
             o.put("unpriced_requests", r.unpricedRequests());
             o.put("failed_requests", r.failedRequests());
+            o.put("cache_hits", r.cacheHits());
             requests += r.requests();
             cost += r.costUsd();
         }
@@ -135,6 +137,8 @@ final class AdminUsageEndpoint {
                     .append(r.unpricedRequests())
                     .append(',')
                     .append(r.failedRequests())
+                    .append(',')
+                    .append(r.cacheHits())
                     .append("\r\n");
         }
         return sb.toString().getBytes(StandardCharsets.UTF_8);

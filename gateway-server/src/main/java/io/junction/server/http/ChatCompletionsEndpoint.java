@@ -1,5 +1,6 @@
 package io.junction.server.http;
 
+import io.junction.core.cache.CachePolicy;
 import io.junction.core.config.AliasSpec;
 import io.junction.core.error.GatewayException;
 import io.junction.core.govern.Admission;
@@ -13,6 +14,7 @@ import io.junction.core.usage.TokenEstimator;
 import io.junction.core.validate.RequestParser;
 import io.junction.core.validate.RequestValidator;
 import io.junction.server.auth.KeyAuthenticator;
+import io.junction.server.cache.CachePlan;
 import io.junction.server.sse.ChatResponder;
 import io.netty.buffer.ByteBufInputStream;
 import io.netty.channel.ChannelHandlerContext;
@@ -77,7 +79,18 @@ final class ChatCompletionsEndpoint {
                 .plan(chat, fallbacks, () -> ThreadLocalRandom.current().nextDouble());
         plan = allowedProviders(plan, principal, chat.model());
         RouteSettings settings = settings(gw, req, chat);
+        // response cache: decided (and the header checked) before the responder exists
+        CachePlan cachePlan = gw.cache()
+                .plan(
+                        gw.config(),
+                        chat,
+                        plan.request(),
+                        plan.targets(),
+                        principal.name(),
+                        principal.team(),
+                        req.headers().get(CachePolicy.HEADER));
         ChatResponder responder = new ChatResponder(ctx, gw, chat, requestId, onDone);
+        responder.cache(cachePlan);
         responder.abArm(plan.abArm());
         if (plan.abArm() != null) {
             gw.metrics().abAssignment(chat.abCampaign(), plan.abArm());

@@ -10,6 +10,7 @@ import io.junction.core.route.RoutePlanner;
 import io.junction.core.route.RouteState;
 import io.junction.core.transport.UpstreamTransport;
 import io.junction.server.auth.KeyAuthenticator;
+import io.junction.server.cache.CacheService;
 import io.junction.server.ledger.UsageRecorder;
 import io.junction.server.metrics.GatewayMetrics;
 import io.junction.server.observe.UsageAccountant;
@@ -24,7 +25,8 @@ public record GatewayContext(
         RouteState routes,
         RoutePlanner planner,
         UsageAccountant accountant,
-        Governor governor) {
+        Governor governor,
+        CacheService cache) {
 
     /** Without a ledger: prices from the shipped table and the config, records discarded. */
     public GatewayContext(
@@ -51,7 +53,8 @@ public record GatewayContext(
                         false,
                         config.limitsStore().timeoutMs(),
                         config.server().requestTimeoutMs() + 60_000,
-                        null));
+                        null),
+                CacheService.disabled());
     }
 
     public BreakerRegistry breakers() {

@@ -32,14 +32,15 @@ import org.slf4j.LoggerFactory;
  * <p>Schema v1: {@code usage_record} (one row per request; {@code uid} is a UUID primary key,
  * {@code ts_ms} epoch milliseconds, {@code day} its UTC date, token columns, cost columns in USD
  * (NULL when unpriced), flags as 0/1 integers, {@code tags} and {@code labels} as JSON text) and
- * {@code usage_tag} (one row per tag of a request, for {@code group_by=tag}).
+ * {@code usage_tag} (one row per tag of a request, for {@code group_by=tag}). Schema v2 adds
+ * {@code usage_record.cache_hit} (0/1, default 0: rows written before v2 were never hits).
  *
  * <p>Connections: the writer keeps one connection (reopened after a failure), used only by the
  * recorder's thread; each aggregate query opens its own.
  */
 public final class JdbcUsageStore implements UsageStore {
     private static final Logger log = LoggerFactory.getLogger(JdbcUsageStore.class);
-    static final int SCHEMA_VERSION = 1;
+    static final int SCHEMA_VERSION = 2;
 
     /** Opens connections; each call returns a new one. */
     @FunctionalInterface
@@ -127,6 +128,12 @@ public final class JdbcUsageStore implements UsageStore {
                     }
                     s.execute("INSERT INTO junction_schema (version) VALUES (1)");
                 }
+                if (version < 2) {
+                    for (String ddl : V2) {
+                        s.execute(ddl);
+                    }
+                    s.execute("INSERT INTO junction_schema (version) VALUES (2)");
+                }
                 c.commit();
             } catch (SQLException e) {
                 c.rollback();
@@ -173,12 +180,15 @@ public final class JdbcUsageStore implements UsageStore {
         "CREATE INDEX IF NOT EXISTS usage_tag_ts ON usage_tag (ts_ms, tag)"
     };
 
+    /** v2, the response cache: hits are billed nothing and marked. */
+    private static final String[] V2 = {"ALTER TABLE usage_record ADD COLUMN cache_hit INTEGER NOT NULL DEFAULT 0"};
+
     private static final String INSERT = "INSERT INTO usage_record (uid, request_id, ts_ms, day, key_name,"
             + " model_requested, model_used, provider, prompt_tokens, completion_tokens, cached_tokens,"
             + " cache_write_tokens, reasoning_tokens, cost_input, cost_cached_input, cost_cache_write, cost_output,"
             + " cost_total, usage_estimated, latency_ms, ttft_ms, overhead_us, status, error_type, attempts, stream,"
-            + " session_id, tags, labels) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
-            + " ?, ?, ?, ?, ?, ?)";
+            + " session_id, tags, labels, cache_hit) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+            + " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 
     @Override
     public void insert(List<UsageRecord> batch) throws SQLException {
@@ -257,7 +267,8 @@ public final class JdbcUsageStore implements UsageStore {
         p.setInt(i++, r.stream() ? 1 : 0);
         p.setString(i++, r.sessionId());
         p.setString(i++, r.tags().isEmpty() ? null : Json.string(r.tags()));
-        p.setString(i, r.labels().isEmpty() ? null : Json.string(r.labels()));
+        p.setString(i++, r.labels().isEmpty() ? null : Json.string(r.labels()));
+        p.setInt(i, r.cacheHit() ? 1 : 0);
     }
 
     private static void setLong(PreparedStatement p, int i, Long v) throws SQLException {
@@ -296,7 +307,7 @@ public final class JdbcUsageStore implements UsageStore {
                 + " SUM(r.cached_tokens), SUM(r.cache_write_tokens), SUM(r.reasoning_tokens), SUM(r.cost_total),"
                 + " SUM(r.usage_estimated),"
                 + " SUM(CASE WHEN r.cost_total IS NULL AND r.prompt_tokens + r.completion_tokens > 0 THEN 1 ELSE 0"
-                + " END), SUM(CASE WHEN r.status >= 400 THEN 1 ELSE 0 END)"
+                + " END), SUM(CASE WHEN r.status >= 400 THEN 1 ELSE 0 END), SUM(r.cache_hit)"
                 + " FROM " + from + " WHERE r.ts_ms >= ? AND r.ts_ms < ? GROUP BY " + group + " ORDER BY " + group;
         List<UsageRow> out = new ArrayList<>();
         try (Connection c = connector.open();
@@ -316,7 +327,8 @@ public final class JdbcUsageStore implements UsageStore {
                             rs.getDouble(8),
                             rs.getLong(9),
                             rs.getLong(10),
-                            rs.getLong(11)));
+                            rs.getLong(11),
+                            rs.getLong(12)));
                 }
             }
         }

@@ -27,6 +27,9 @@ import java.util.Map;
  * @param sessionId the request's {@code session_id}, if any
  * @param tags the request's {@code tags}
  * @param labels the request's {@code labels} (or {@code metadata})
+ * @param access what only the access log adds (not stored in the ledger); nullable
+ * @param cacheHit true when the answer came from the response cache: {@code usage} is the cached
+ *     answer's, {@code cost} is zero and no provider was called
  */
 public record UsageRecord(
         String requestId,
@@ -48,7 +51,8 @@ public record UsageRecord(
         String sessionId,
         List<String> tags,
         Map<String, String> labels,
-        Access access)
+        Access access,
+        boolean cacheHit)
         implements UsageRecorder.Item {
 
     /**
@@ -62,6 +66,52 @@ public record UsageRecord(
             String traceparent,
             List<io.junction.core.schema.ChatMessage> messages,
             io.junction.core.usage.CompletionText completion) {}
+
+    /** Not a cache hit. */
+    public UsageRecord(
+            String requestId,
+            long timestampMs,
+            String keyName,
+            String modelRequested,
+            String modelUsed,
+            String provider,
+            Usage usage,
+            Cost cost,
+            boolean usageEstimated,
+            long latencyMs,
+            Long ttftMs,
+            Long overheadUs,
+            int status,
+            String errorType,
+            int attempts,
+            boolean stream,
+            String sessionId,
+            List<String> tags,
+            Map<String, String> labels,
+            Access access) {
+        this(
+                requestId,
+                timestampMs,
+                keyName,
+                modelRequested,
+                modelUsed,
+                provider,
+                usage,
+                cost,
+                usageEstimated,
+                latencyMs,
+                ttftMs,
+                overheadUs,
+                status,
+                errorType,
+                attempts,
+                stream,
+                sessionId,
+                tags,
+                labels,
+                access,
+                false);
+    }
 
     public UsageRecord(
             String requestId,
@@ -133,7 +183,34 @@ public record UsageRecord(
                 sessionId,
                 tags,
                 labels,
-                access);
+                access,
+                cacheHit);
+    }
+
+    /** This record marked as a cache hit. */
+    public UsageRecord asCacheHit() {
+        return new UsageRecord(
+                requestId,
+                timestampMs,
+                keyName,
+                modelRequested,
+                modelUsed,
+                provider,
+                usage,
+                cost,
+                usageEstimated,
+                latencyMs,
+                ttftMs,
+                overheadUs,
+                status,
+                errorType,
+                attempts,
+                stream,
+                sessionId,
+                tags,
+                labels,
+                access,
+                true);
     }
 
     @Override

@@ -53,20 +53,7 @@ public final class BudgetSeeder {
                 all.add(k);
             }
             runtimeKeys.stream().filter(k -> !names.contains(k.name())).forEach(all::add);
-            config = new JunctionConfig(
-                    config.server(),
-                    all,
-                    config.providers(),
-                    config.models(),
-                    config.admin(),
-                    config.routing(),
-                    config.abCampaigns(),
-                    config.pricing(),
-                    config.ledger(),
-                    config.metrics(),
-                    config.logging(),
-                    config.teams(),
-                    config.limitsStore());
+            config = config.withKeys(all);
         }
         if (!ledger.enabled()) {
             return 0;

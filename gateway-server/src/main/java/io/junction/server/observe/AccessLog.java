@@ -82,6 +82,9 @@ public final class AccessLog implements Consumer<UsageRecord> {
         o.put("cache_write_tokens", PricingTable.cacheWriteTokens(u));
         o.put("reasoning_tokens", u.reasoning());
         o.put("usage_estimated", r.usageEstimated());
+        if (r.cacheHit()) {
+            o.put("cache_hit", true);
+        }
         if (r.cost() == null) {
             o.putNull("cost_usd");
         } else {

@@ -1,5 +1,6 @@
 package io.junction.server.sse;
 
+import io.junction.core.cache.CachedAnswer;
 import io.junction.core.error.GatewayException;
 import io.junction.core.govern.Admission;
 import io.junction.core.govern.Ticket;
@@ -17,6 +18,10 @@ import io.junction.core.schema.Usage;
 import io.junction.core.spi.Target;
 import io.junction.core.stream.SseEncoder;
 import io.junction.core.usage.CompletionText;
+import io.junction.server.cache.CachePlan;
+import io.junction.server.cache.CacheService;
+import io.junction.server.cache.CachedReplay;
+import io.junction.server.cache.ResponseCapture;
 import io.junction.server.http.GatewayContext;
 import io.junction.server.http.HttpResponses;
 import io.junction.server.ledger.UsageRecord;
@@ -83,6 +88,13 @@ public final class ChatResponder implements CallListener {
     private String userAgent;
     private String traceparent;
 
+    // ---- response cache (see io.junction.server.cache); all null when the cache is off ----
+    private CachePlan cachePlan;
+    /** Set when the fresh answer is to be stored. */
+    private ResponseCapture capture;
+    /** {@code HIT}, {@code MISS} or {@code BYPASS} for the response header; null when the cache is off. */
+    private String cacheStatus;
+
     public ChatResponder(
             ChannelHandlerContext ctx, GatewayContext gw, ChatRequest request, String requestId, Runnable onDone) {
         this.ctx = ctx;
@@ -138,11 +150,132 @@ public final class ChatResponder implements CallListener {
             onFailure(a.error(), call.info());
             return;
         }
-        call.start();
+        start(); // a response-cache lookup, then (on a miss) the routed call
     }
 
     public RoutedCall call() {
         return call;
+    }
+
+    // ---- response cache ----
+
+    /** What the response cache does for this request; null when it is off. Before {@link #start}. */
+    public void cache(CachePlan plan) {
+        this.cachePlan = plan;
+        if (plan != null) {
+            cacheStatus = plan.reads() || plan.writes() ? CacheService.MISS : CacheService.BYPASS;
+            if (plan.writes()) {
+                capture = new ResponseCapture(plan, request.isStream());
+            }
+        }
+    }
+
+    /**
+     * Starts answering: a cache lookup first when the request may be served from the cache (a hit is
+     * written at once and the routed call never starts), else the routed call.
+     */
+    public void start() {
+        if (cachePlan == null || !cachePlan.reads()) {
+            if (cachePlan != null && cachePlan.writes()) {
+                cachePlan.counted(false); // refresh: counted as a miss
+            }
+            call.start();
+            return;
+        }
+        java.util.concurrent.CompletableFuture<CachedAnswer> lookup;
+        try {
+            lookup = cachePlan.service().store().get(cachePlan.key()).toCompletableFuture();
+        } catch (RuntimeException e) {
+            lookup = java.util.concurrent.CompletableFuture.failedFuture(e);
+        }
+        if (lookup.isDone()) {
+            afterLookup(lookup.isCompletedExceptionally() ? null : lookup.getNow(null));
+        } else {
+            // a remote store: continue on this connection's event loop
+            lookup.whenComplete((a, e) -> ctx.executor().execute(() -> afterLookup(e == null ? a : null)));
+        }
+    }
+
+    private void afterLookup(CachedAnswer hit) {
+        if (finished) {
+            return; // the client went away, or the drain ended the call, while the store answered
+        }
+        cachePlan.counted(hit != null);
+        if (hit == null) {
+            call.start();
+            return;
+        }
+        cacheStatus = CacheService.HIT;
+        capture = null;
+        if (gw.config().logging().logPayloads()) {
+            received.add(hit.response()); // for the access log
+        }
+        call.cancel(); // never started: marks it finished
+        long nanos = System.nanoTime() - receivedNanos;
+        long overheadUs = nanos / 1000;
+        Usage u = hit.response().usage();
+        ExtraFields extra = gw.extraFields()
+                ? new ExtraFields(
+                        hit.provider(),
+                        request.model(),
+                        hit.response().model() != null ? hit.response().model() : hit.model(),
+                        TimeUnit.NANOSECONDS.toMillis(nanos),
+                        request.isStream() ? TimeUnit.NANOSECONDS.toMillis(nanos) : null,
+                        overheadUs,
+                        false,
+                        Cost.ZERO,
+                        List.of(),
+                        abArm,
+                        "hit")
+                : null;
+        CachedReplay.write(
+                ctx,
+                request,
+                hit,
+                requestId,
+                extra,
+                COST_HEADER,
+                OVERHEAD_HEADER,
+                overheadUs,
+                h -> admission.headers(h::set));
+        finished = true;
+        recordHit(hit, u, System.nanoTime() - receivedNanos);
+        onDone.run();
+    }
+
+    /** A hit's accounting: no provider was called, so cost 0, provider label {@code cache} in the metrics. */
+    private void recordHit(CachedAnswer hit, Usage u, long nanos) {
+        GatewayMetrics metrics = gw.metrics();
+        metrics.callEnded();
+        metrics.request("chat.completions", request.model(), "cache", 200, ErrorTypes.NONE, nanos);
+        metrics.overhead(nanos);
+        UsageRecord base = new UsageRecord(
+                        requestId,
+                        receivedEpochMs,
+                        keyName,
+                        request.model(),
+                        hit.model(),
+                        hit.provider(),
+                        null,
+                        null,
+                        false,
+                        TimeUnit.NANOSECONDS.toMillis(nanos),
+                        request.isStream() ? TimeUnit.NANOSECONDS.toMillis(nanos) : null,
+                        nanos / 1000,
+                        200,
+                        ErrorTypes.NONE,
+                        0,
+                        request.isStream(),
+                        request.sessionId(),
+                        request.tags(),
+                        request.effectiveLabels(),
+                        access())
+                .asCacheHit();
+        // no provider tokens were used: the admission's token estimate is given back, nothing is spent
+        Ticket ticket = admission.ticket();
+        ticket.release();
+        gw.accountant().finish(base, null, u == null ? Usage.of(0, 0) : u, Cost.ZERO, false, Ticket.NONE);
+        ticket.settle(0, null);
     }
 
     @Override
@@ -169,6 +302,13 @@ public final class ChatResponder implements CallListener {
             r.headers().set(COST_HEADER, cost.totalString());
         }
         r.headers().set(OVERHEAD_HEADER, Long.toString(overheadNanos(info) / 1000));
+        if (cacheStatus != null) {
+            r.headers().set(CachedReplay.HEADER, cacheStatus);
+        }
+        if (capture != null) {
+            // stored before the client has the answer, so its next identical request finds it
+            capture.response(response, usage, info.target());
+        }
         ctx.writeAndFlush(r);
         done(200, info);
     }
@@ -225,6 +365,9 @@ public final class ChatResponder implements CallListener {
         h.set(HttpResponses.REQUEST_ID, requestId);
         routingHeaders(h, info, 1);
         admission.headers(h::set);
+        if (cacheStatus != null) {
+            h.set(CachedReplay.HEADER, cacheStatus);
+        }
         HttpUtil.setTransferEncodingChunked(r, true);
         ctx.write(r);
     }
@@ -239,6 +382,9 @@ public final class ChatResponder implements CallListener {
             lastChunkNanos = now;
         }
         received.add(chunk);
+        if (capture != null) {
+            capture.chunk(chunk);
+        }
         ByteBuf frame;
         if (chunk.isUsageOnly() && gw.extraFields()) {
             // The final usage chunk carries extra_fields: it is the one chunk we re-encode.
@@ -255,6 +401,11 @@ public final class ChatResponder implements CallListener {
 
     @Override
     public void onStreamEnd(CallInfo info) {
+        if (capture != null && info.target() != null) {
+            // stored before [DONE] reaches the client, so its next identical request finds it
+            Target t = info.target();
+            capture.streamEnded(info.usage(), () -> UsageAccountant.estimateNow(t, request, received), t);
+        }
         ctx.write(new DefaultHttpContent(SseEncoder.done()), ctx.voidPromise());
         ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
         done(200, info);
@@ -400,7 +551,8 @@ public final class ChatResponder implements CallListener {
                 estimated,
                 cost,
                 attempts,
-                abArm);
+                abArm,
+                cacheStatus == null ? null : cacheStatus.toLowerCase(java.util.Locale.ROOT));
     }
 
     /** {@code inProgress}: attempts still running, not yet in {@code info.attempts()}. */

@@ -90,7 +90,7 @@ class ConfigLoaderTest {
     void unknownTopLevelKey() {
         assertError(
                 "servr: {}\n",
-                "test.yaml: unknown key 'servr' (known keys: ab_campaigns, admin, keys, ledger, limits_store, logging, metrics, models, pricing, providers, routing, server, teams)");
+                "test.yaml: unknown key 'servr' (known keys: ab_campaigns, admin, cache, keys, ledger, limits_store, logging, metrics, models, pricing, providers, routing, server, teams)");
     }
 
     @Test
@@ -433,5 +433,70 @@ class ConfigLoaderTest {
         assertError(
                 "admin: { key: adm, keys_refresh_ms: 10 }\n",
                 "test.yaml: admin.keys_refresh_ms: expected 100..3600000");
+    }
+
+    @Test
+    void cacheKeysHaveDefaultsAndBind() {
+        JunctionConfig off = load("providers: { mock: {} }\n");
+        assertThat(off.cache().enabled()).isFalse();
+        assertThat(off.cache().ttlMillis()).isEqualTo(600_000);
+        assertThat(off.cache().scope()).isEqualTo("key");
+        assertThat(off.cache().mode()).isEqualTo("deterministic");
+        JunctionConfig on = load("""
+                providers: { mock: {} }
+                models:
+                  fresh: { targets: [mock/echo], cache: false }
+                  sticky: { targets: [mock/echo], cache: true }
+                cache: { enabled: true, ttl: 90s, max_entries: 500, scope: global, mode: always, store: memory }
+                """);
+        assertThat(on.cache().enabled()).isTrue();
+        assertThat(on.cache().ttlMillis()).isEqualTo(90_000);
+        assertThat(on.cache().effectiveMaxEntries()).isEqualTo(500);
+        assertThat(on.cache().scope()).isEqualTo("global");
+        assertThat(on.cache().mode()).isEqualTo("always");
+        assertThat(on.models().get("fresh").cache()).isFalse();
+        assertThat(on.models().get("sticky").cache()).isTrue();
+        assertThat(load("cache: { enabled: true, ttl_ms: 1500 }\n").cache().ttlMillis())
+                .isEqualTo(1500);
+    }
+
+    @Test
+    void badCacheKeysAreRejectedWithTheirPath() {
+        assertError(
+                "cache: { enabled: true, store: redis }\n",
+                "test.yaml: cache.store: 'redis' is not supported yet (supported: memory)");
+        assertError("cache: { scope: tenant }\n", "test.yaml: cache.scope: expected key, team or global, got 'tenant'");
+        assertError(
+                "cache: { mode: sometimes }\n",
+                "test.yaml: cache.mode: expected deterministic or always, got 'sometimes'");
+        assertError(
+                "cache: { ttl: 10 }\n",
+                "test.yaml: cache.ttl: expected a duration such as 500ms, 30s, 10m, 1h or 1d, got '10'");
+        assertError("cache: { ttl: 10m, ttl_ms: 5 }\n", "test.yaml: cache.ttl: give ttl or ttl_ms, not both");
+        assertError("cache: { ttl_ms: 0 }\n", "test.yaml: cache.ttl_ms: must be positive");
+        assertError("cache: { max_entries: 0 }\n", "test.yaml: cache.max_entries: must be positive");
+        assertError(
+                "cache: { max_entries: 5, max_bytes: 1000 }\n",
+                "test.yaml: cache.max_entries: give max_entries or max_bytes, not both");
+        assertError(
+                "cache: { enabled: yes please }\n",
+                "test.yaml: cache.enabled: expected true or false, got 'yes please'");
+        assertThatThrownBy(() -> load("cache: { ttl_minutes: 5 }\n"))
+                .hasMessageStartingWith("test.yaml: cache: unknown key 'ttl_minutes' (known keys: enabled, max_bytes,");
+        assertError(
+                """
+                keys:
+                  - { key: sk-1, name: same }
+                  - { key: sk-2, name: same }
+                cache: { enabled: true }
+                """,
+                "test.yaml: keys[1].name: 'same' is also the name of keys[0]; the response cache (scope: key) keeps"
+                        + " entries per key name, so each key needs its own");
+        assertThat(load("""
+                        keys:
+                          - { key: sk-1, name: same }
+                          - { key: sk-2, name: same }
+                        cache: { enabled: true, scope: global }
+                        """).keys()).hasSize(2);
     }
 }

@@ -40,8 +40,33 @@ class JdbcUsageStoreTest {
         try (var c = DriverManager.getConnection("jdbc:sqlite:" + file);
                 ResultSet rs = c.createStatement().executeQuery("SELECT COUNT(*), MAX(version) FROM junction_schema")) {
             rs.next();
-            assertThat(rs.getInt(1)).as("one migration row").isEqualTo(1);
+            assertThat(rs.getInt(1))
+                    .as("one row per migration, none repeated")
+                    .isEqualTo(JdbcUsageStore.SCHEMA_VERSION);
             assertThat(rs.getInt(2)).isEqualTo(JdbcUsageStore.SCHEMA_VERSION);
+        }
+    }
+
+    @Test
+    void aVersion1LedgerIsMigratedAndCacheHitsAreCounted() throws Exception {
+        Path file = dir.resolve("v1.db");
+        try (JdbcUsageStore s = JdbcUsageStore.sqlite(file)) {
+            s.insert(List.of(record("old")));
+        }
+        // turn it back into a version 1 ledger: no cache_hit column, no version 2 row
+        try (var c = DriverManager.getConnection("jdbc:sqlite:" + file)) {
+            c.createStatement().execute("ALTER TABLE usage_record DROP COLUMN cache_hit");
+            c.createStatement().execute("DELETE FROM junction_schema WHERE version = 2");
+        }
+        try (JdbcUsageStore s = JdbcUsageStore.sqlite(file)) {
+            assertThat(s.count()).as("rows kept").isEqualTo(1);
+            s.insert(List.of(record("hit").asCacheHit()));
+            List<UsageRow> rows = s.aggregate(query(0, Long.MAX_VALUE, UsageQuery.GroupBy.KEY));
+            assertThat(rows).hasSize(1);
+            assertThat(rows.get(0).requests()).isEqualTo(2);
+            assertThat(rows.get(0).cacheHits())
+                    .as("the old row is no hit, the new one is")
+                    .isEqualTo(1);
         }
     }
 

@@ -302,7 +302,7 @@ class UsageHttpTest {
         String[] lines = csv.body().split("\r\n");
         assertThat(lines[0])
                 .isEqualTo("group,requests,prompt_tokens,completion_tokens,cached_tokens,cache_write_tokens,"
-                        + "reasoning_tokens,cost_usd,estimated_requests,unpriced_requests,failed_requests");
+                        + "reasoning_tokens,cost_usd,estimated_requests,unpriced_requests,failed_requests,cache_hits");
         assertThat(lines).anyMatch(l -> l.startsWith("team-a,"));
         JsonNode byKey = json(gw.get("/admin/usage?group_by=key", ADMIN));
         assertThat(byKey.get("object").asText()).isEqualTo("usage_report");

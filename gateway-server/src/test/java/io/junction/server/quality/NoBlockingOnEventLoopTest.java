@@ -97,12 +97,22 @@ class NoBlockingOnEventLoopTest {
                       up: { type: openai, base_url: "http://127.0.0.1:%d/v1", api_key: sk-up, retry: { max_retries: 0 } }
                     models:
                       resilient: { targets: [down/x, mock/echo] }
+                    cache: { enabled: true, mode: always }
                     """.formatted(upstream.getLocalPort()))) {
                 String hello = "{\"model\":\"%s\",%s\"messages\":[{\"role\":\"user\",\"content\":\"hello there\"}]}";
-                for (String model : List.of("mock/echo", "resilient", "slow/x", "up/gpt-4o-mini")) {
-                    for (String stream : List.of("", "\"stream\":true,\"stream_options\":{\"include_usage\":true},")) {
-                        HttpResponse<String> r = gw.post("/v1/chat/completions", hello.formatted(model, stream));
-                        assertThat(r.statusCode()).as(model + " " + stream).isEqualTo(200);
+                // twice: the second round is served by the response cache (lookups, JSON and SSE replays)
+                for (int round = 0; round < 2; round++) {
+                    for (String model : List.of("mock/echo", "resilient", "slow/x", "up/gpt-4o-mini")) {
+                        for (String stream :
+                                List.of("", "\"stream\":true,\"stream_options\":{\"include_usage\":true},")) {
+                            HttpResponse<String> r = gw.post("/v1/chat/completions", hello.formatted(model, stream));
+                            assertThat(r.statusCode()).as(model + " " + stream).isEqualTo(200);
+                            if (round == 1) {
+                                assertThat(r.headers().firstValue("x-junction-cache"))
+                                        .as(model + " " + stream)
+                                        .hasValue("HIT");
+                            }
+                        }
                     }
                 }
                 assertThat(gw.post("/v1/chat/completions", "{\"model\":").statusCode())
