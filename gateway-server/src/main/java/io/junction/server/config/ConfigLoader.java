@@ -40,7 +40,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -396,28 +395,12 @@ public final class ConfigLoader {
         }
     }
 
-    /** {@code cache:}; with a per-key scope, every key needs its own name (the name scopes its entries). */
+    /** {@code cache:} (key names, which scope its entries, are unique: checked with the keys). */
     private static void checkCache(String file, JunctionConfig c) {
         CacheSpec cache = c.cache();
         String problem = cache.problem();
         if (problem != null) {
             throw new ConfigException(file + ": cache." + problem);
-        }
-        if (cache.enabled() && !"global".equals(cache.scope())) {
-            Map<String, Integer> names = new HashMap<>();
-            for (int i = 0; i < c.keys().size(); i++) {
-                KeySpec k = c.keys().get(i);
-                if (k == null) {
-                    continue; // reported by the keys check
-                }
-                String name = k.name() == null || k.name().isBlank() ? "key-" + i : k.name();
-                Integer before = names.putIfAbsent(name, i);
-                if (before != null) {
-                    throw new ConfigException(file + ": keys[" + i + "].name: '" + name + "' is also the name of keys["
-                            + before + "]; the response cache (scope: " + cache.scope()
-                            + ") keeps entries per key name, so each key needs its own");
-                }
-            }
         }
     }
 
@@ -443,8 +426,9 @@ public final class ConfigLoader {
         for (int i = 0; i < c.keys().size(); i++) {
             KeySpec k = c.keys().get(i);
             String kp = "keys[" + i + "]";
-            if (k.name() != null && !k.name().isBlank() && !names.add(k.name())) {
-                throw new ConfigException(file + ": " + kp + ".name: '" + k.name()
+            String name = k.name() == null || k.name().isBlank() ? "key-" + i : k.name();
+            if (!names.add(name)) {
+                throw new ConfigException(file + ": " + kp + ".name: '" + name
                         + "' is used by another key (names identify keys in limits, budgets and the ledger)");
             }
             if (k.team() != null && !c.teams().containsKey(k.team())) {
