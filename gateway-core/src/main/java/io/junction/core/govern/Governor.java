@@ -11,6 +11,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -98,13 +99,21 @@ public final class Governor {
      * @param promptTokens the prompt's estimated size, charged against {@code tpm} now and corrected
      *     by {@link Ticket#settle}; asked only when a scope caps tokens
      */
-    public CompletionStage<Admission> admit(Policy key, String team, LongSupplier promptTokens, String leaseId) {
+    public CompletionStage<Admission> admit(
+            Policy key, String team, LongSupplier promptTokens, Supplier<String> leaseId) {
         List<Policy> scopes = scopes(key, team);
         if (scopes.isEmpty()) {
-            return CompletableFuture.completedFuture(Admission.UNCAPPED);
+            return UNCAPPED_NOW; // the common case allocates nothing
         }
-        return admit(scopes, tokenCapped(scopes) ? promptTokens.getAsLong() : 0, leaseId);
+        return admit(scopes, tokenCapped(scopes) ? promptTokens.getAsLong() : 0, leaseId.get());
     }
+
+    /**
+     * Shared and already complete (a future, so {@code toCompletableFuture()} is itself, not a copy):
+     * callers only read it.
+     */
+    private static final CompletableFuture<Admission> UNCAPPED_NOW =
+            CompletableFuture.completedFuture(Admission.UNCAPPED);
 
     private static boolean tokenCapped(List<Policy> scopes) {
         for (Policy p : scopes) {

@@ -50,9 +50,8 @@ class GovernorTest {
     }
 
     private Admission admit(Governor g, Policy key, String team, long tokens) {
-        return g.admit(key, team, () -> tokens, "lease-" + (++lease))
-                .toCompletableFuture()
-                .getNow(null);
+        String id = "lease-" + (++lease);
+        return g.admit(key, team, () -> tokens, () -> id).toCompletableFuture().getNow(null);
     }
 
     private static Policy key(String name, Double usd, String period, Long rpm, Long tpm, Integer concurrent) {

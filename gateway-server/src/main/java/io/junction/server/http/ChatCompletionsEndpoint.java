@@ -163,7 +163,10 @@ final class ChatCompletionsEndpoint {
      * tokens-per-minute cap applies.
      */
     static CompletionStage<Admission> admit(
-            GatewayContext gw, KeyAuthenticator.Principal principal, ChatRequest chat, String leaseId) {
+            GatewayContext gw,
+            KeyAuthenticator.Principal principal,
+            ChatRequest chat,
+            java.util.function.Supplier<String> leaseId) {
         return gw.governor()
                 .admit(
                         principal.policy(),

@@ -85,7 +85,7 @@ public final class RequestHandler extends ChannelInboundHandlerAdapter {
                 // Budgets and rate limits: at once with the memory store; a remote store answers later,
                 // back on this loop (the call is already active: a disconnect meanwhile cancels it).
                 CompletableFuture<Admission> admission = ChatCompletionsEndpoint.admit(
-                                gw, principal, responder.request(), requestId + '-' + Long.toHexString(start))
+                                gw, principal, responder.request(), () -> requestId + '-' + Long.toHexString(start))
                         .toCompletableFuture();
                 Admission now = admission.getNow(null);
                 if (now != null) {
