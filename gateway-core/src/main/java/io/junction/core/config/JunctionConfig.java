@@ -21,11 +21,12 @@ public record JunctionConfig(
         MetricsSpec metrics,
         LoggingSpec logging,
         Map<String, TeamSpec> teams,
-        LimitsStoreSpec limitsStore) {
+        LimitsStoreSpec limitsStore,
+        TracingSpec tracing) {
 
     public JunctionConfig(
             ServerSpec server, List<KeySpec> keys, Map<String, ProviderSpec> providers, Map<String, AliasSpec> models) {
-        this(server, keys, providers, models, null, null, null, null, null, null, null, null, null);
+        this(server, keys, providers, models, null, null, null, null, null, null, null, null, null, null);
     }
 
     public JunctionConfig(
@@ -34,7 +35,7 @@ public record JunctionConfig(
             Map<String, ProviderSpec> providers,
             Map<String, AliasSpec> models,
             AdminSpec admin) {
-        this(server, keys, providers, models, admin, null, null, null, null, null, null, null, null);
+        this(server, keys, providers, models, admin, null, null, null, null, null, null, null, null, null);
     }
 
     public JunctionConfig(
@@ -45,7 +46,7 @@ public record JunctionConfig(
             AdminSpec admin,
             RoutingSpec routing,
             Map<String, AbCampaignSpec> abCampaigns) {
-        this(server, keys, providers, models, admin, routing, abCampaigns, null, null, null, null, null, null);
+        this(server, keys, providers, models, admin, routing, abCampaigns, null, null, null, null, null, null, null);
     }
 
     public JunctionConfig {
@@ -62,6 +63,38 @@ public record JunctionConfig(
         logging = logging == null ? LoggingSpec.DEFAULTS : logging;
         teams = teams == null ? Map.of() : new LinkedHashMap<>(teams);
         limitsStore = limitsStore == null ? LimitsStoreSpec.DEFAULTS : limitsStore;
+        tracing = tracing == null ? TracingSpec.DEFAULTS : tracing;
+    }
+
+    public JunctionConfig(
+            ServerSpec server,
+            List<KeySpec> keys,
+            Map<String, ProviderSpec> providers,
+            Map<String, AliasSpec> models,
+            AdminSpec admin,
+            RoutingSpec routing,
+            Map<String, AbCampaignSpec> abCampaigns,
+            Map<String, PriceSpec> pricing,
+            LedgerSpec ledger,
+            MetricsSpec metrics,
+            LoggingSpec logging,
+            Map<String, TeamSpec> teams,
+            LimitsStoreSpec limitsStore) {
+        this(
+                server,
+                keys,
+                providers,
+                models,
+                admin,
+                routing,
+                abCampaigns,
+                pricing,
+                ledger,
+                metrics,
+                logging,
+                teams,
+                limitsStore,
+                null);
     }
 
     public JunctionConfig(
@@ -89,6 +122,7 @@ public record JunctionConfig(
                 metrics,
                 logging,
                 null,
+                null,
                 null);
     }
 
@@ -107,6 +141,7 @@ public record JunctionConfig(
                 metrics,
                 logging,
                 teams,
-                limitsStore);
+                limitsStore,
+                tracing);
     }
 }
