@@ -13,8 +13,12 @@ import io.junction.server.auth.KeyAuthenticator;
 import io.junction.server.ledger.UsageRecorder;
 import io.junction.server.metrics.GatewayMetrics;
 import io.junction.server.observe.UsageAccountant;
+import io.junction.server.observe.trace.Tracing;
 
-/** What request handling needs, built once from a loaded config. Immutable and shared by all loops. */
+/**
+ * What request handling needs, built once from a loaded config. Immutable and shared by all loops.
+ * {@code tracing} is null when tracing is off.
+ */
 public record GatewayContext(
         JunctionConfig config,
         ModelResolver resolver,
@@ -24,7 +28,22 @@ public record GatewayContext(
         RouteState routes,
         RoutePlanner planner,
         UsageAccountant accountant,
-        Governor governor) {
+        Governor governor,
+        Tracing tracing) {
+
+    /** Without tracing. */
+    public GatewayContext(
+            JunctionConfig config,
+            ModelResolver resolver,
+            KeyAuthenticator auth,
+            UpstreamTransport transport,
+            GatewayMetrics metrics,
+            RouteState routes,
+            RoutePlanner planner,
+            UsageAccountant accountant,
+            Governor governor) {
+        this(config, resolver, auth, transport, metrics, routes, planner, accountant, governor, null);
+    }
 
     /** Without a ledger: prices from the shipped table and the config, records discarded. */
     public GatewayContext(

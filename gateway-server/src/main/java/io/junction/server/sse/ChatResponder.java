@@ -23,6 +23,7 @@ import io.junction.server.ledger.UsageRecord;
 import io.junction.server.metrics.GatewayMetrics;
 import io.junction.server.observe.ErrorTypes;
 import io.junction.server.observe.UsageAccountant;
+import io.junction.server.observe.trace.ChatSpan;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.DefaultHttpContent;
@@ -82,6 +83,8 @@ public final class ChatResponder implements CallListener {
     private String clientAddress;
     private String userAgent;
     private String traceparent;
+    /** The call's OpenTelemetry span; null when tracing is off. */
+    private ChatSpan span;
 
     public ChatResponder(
             ChannelHandlerContext ctx, GatewayContext gw, ChatRequest request, String requestId, Runnable onDone) {
@@ -108,6 +111,11 @@ public final class ChatResponder implements CallListener {
         this.clientAddress = clientAddress;
         this.userAgent = userAgent;
         this.traceparent = traceparent;
+    }
+
+    /** Tracing is on: {@code span} is ended with the call's outcome when it is recorded. */
+    public void trace(ChatSpan span) {
+        this.span = span;
     }
 
     /** The A/B arm the planner chose for this call, reported in {@code extra_fields.ab_arm}. */
@@ -148,6 +156,9 @@ public final class ChatResponder implements CallListener {
     @Override
     public void onResponse(ChatResponse response, CallInfo info) {
         long t0 = System.nanoTime();
+        if (span != null) {
+            span.responseModel(response.model());
+        }
         if (response.usage() != null) {
             account(info.target(), response.usage(), false);
             if (gw.config().logging().logPayloads()) {
@@ -239,6 +250,9 @@ public final class ChatResponder implements CallListener {
             lastChunkNanos = now;
         }
         received.add(chunk);
+        if (span != null && span.wantsResponseModel()) {
+            span.responseModel(chunk.model());
+        }
         ByteBuf frame;
         if (chunk.isUsageOnly() && gw.extraFields()) {
             // The final usage chunk carries extra_fields: it is the one chunk we re-encode.
@@ -320,7 +334,14 @@ public final class ChatResponder implements CallListener {
         Target target = info == null ? null : info.target();
         String provider = target == null ? "none" : target.provider().name();
         long nanos = System.nanoTime() - receivedNanos;
-        metrics.request("chat.completions", request.model(), provider, status, errorType, nanos);
+        metrics.request(
+                "chat.completions",
+                request.model(),
+                provider,
+                status,
+                errorType,
+                nanos,
+                span == null ? null : span.spanContext());
         long overhead = overheadNanos(info);
         metrics.overhead(overhead);
         if (info != null) {
@@ -352,6 +373,9 @@ public final class ChatResponder implements CallListener {
         UsageAccountant accountant = gw.accountant();
         if (!accounted && info != null && info.usage() != null) {
             account(target, info.usage(), false);
+        }
+        if (span != null) {
+            span.end(status, errorType, info, usage, cost, estimated, base.ttftMs(), overhead / 1000);
         }
         Ticket ticket = admission.ticket();
         ticket.release();
