@@ -44,6 +44,9 @@ public final class Tracing implements AutoCloseable {
     private Tracing(SdkTracerProvider provider) {
         this.provider = provider;
         this.tracer = provider.get("io.junction", Tracing.class.getPackage().getImplementationVersion());
+        // The context storage is found through a ServiceLoader (jar reads) on first use: here, at start,
+        // rather than on an event loop with the first request.
+        Context.current();
     }
 
     /** Tracing as {@code spec} asks, exporting over OTLP/HTTP; null when it is off. */
