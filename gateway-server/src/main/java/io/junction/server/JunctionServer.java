@@ -24,7 +24,9 @@ import io.junction.server.limits.LimitStores;
 import io.junction.server.metrics.GatewayMetrics;
 import io.junction.server.metrics.GovernanceMeters;
 import io.junction.server.observe.AccessLog;
+import io.junction.server.observe.RequestAccessLog;
 import io.junction.server.observe.UsageAccountant;
+import io.junction.server.observe.trace.Tracing;
 import io.junction.server.pipeline.ServerChannelInitializer;
 import io.junction.server.upstream.NettyUpstreamTransport;
 import io.junction.server.upstream.ProxySettings;
@@ -99,6 +101,9 @@ public final class JunctionServer implements AutoCloseable {
 
     private final GovernanceMeters governanceMeters;
     private final CacheService.Meters cacheMeters;
+    /** OpenTelemetry export; null when {@code tracing.enabled} is false (then none of the SDK exists). */
+    private final Tracing tracing;
+
     private final AtomicReference<GatewayContext> context;
     private final Lifecycle lifecycle;
     private final JunctionConfig startConfig;
@@ -115,15 +120,16 @@ public final class JunctionServer implements AutoCloseable {
             Class<? extends DatagramChannel> datagram,
             String name) {}
 
-    private JunctionServer(JunctionConfig config, ProviderRegistry registry, String source)
+    private JunctionServer(JunctionConfig config, ProviderRegistry registry, String source, Tracing tracing)
             throws InterruptedException {
         Transport t = chooseTransport();
         this.registry = registry;
         this.startConfig = config;
+        this.tracing = tracing;
         threads = config.server().eventLoopThreads() > 0
                 ? config.server().eventLoopThreads()
                 : Runtime.getRuntime().availableProcessors();
-        metrics = new GatewayMetrics(config.metrics());
+        metrics = new GatewayMetrics(config.metrics(), tracing != null);
         recorder = UsageRecorder.start(config.ledger(), metrics); // opens/migrates the ledger: fails fast
         runtimeKeys = startRuntimeKeys(config, recorder); // run-time keys live in the ledger's database
         TokenEstimator.warmUpInBackground();
@@ -188,6 +194,9 @@ public final class JunctionServer implements AutoCloseable {
             runtimeKeys.close();
             limitStore.close();
             recorder.close();
+            if (tracing != null) {
+                tracing.close();
+            }
             throw e;
         }
         log.info(
@@ -200,13 +209,22 @@ public final class JunctionServer implements AutoCloseable {
 
     /** Binds and starts serving; throws if the port cannot be bound. */
     public static JunctionServer start(JunctionConfig config, ProviderRegistry registry) throws InterruptedException {
-        return new JunctionServer(config, registry, "in-process config");
+        return start(config, registry, "in-process config");
     }
 
     /** Same, naming where the config came from (shown by {@code /admin/config/status}). */
     public static JunctionServer start(JunctionConfig config, ProviderRegistry registry, String source)
             throws InterruptedException {
-        return new JunctionServer(config, registry, source);
+        return start(config, registry, source, Tracing.start(config.tracing()));
+    }
+
+    /**
+     * Same, with the given tracing (null: off) instead of the one {@code config.tracing} asks for:
+     * tests export to memory. The server closes it at shutdown.
+     */
+    public static JunctionServer start(JunctionConfig config, ProviderRegistry registry, String source, Tracing tracing)
+            throws InterruptedException {
+        return new JunctionServer(config, registry, source, tracing);
     }
 
     private GatewayContext newContext(JunctionConfig config, RouteState routes, CacheService cache) {
@@ -230,7 +248,8 @@ public final class JunctionServer implements AutoCloseable {
                         config.limitsStore().timeoutMs(),
                         config.server().requestTimeoutMs() + LEASE_MARGIN_MS,
                         governanceMeters),
-                cache);
+                cache,
+                tracing);
     }
 
     /** Concurrency leases outlive the request timeout by this much before a store drops them. */
@@ -330,6 +349,10 @@ public final class JunctionServer implements AutoCloseable {
             out.add("limits_store changed: restart required (still using the "
                     + startConfig.limitsStore().type() + " store it started with)");
         }
+        if (!startConfig.tracing().equals(config.tracing())) {
+            out.add("tracing changed: restart required (still "
+                    + (tracing == null ? "not tracing" : "tracing as at start") + ")");
+        }
         if (!running.eventLoopThreads().equals(wanted.eventLoopThreads())) {
             out.add("server.event_loop_threads changed to " + wanted.eventLoopThreads()
                     + ": restart required (still running " + threads + " event loops)");
@@ -428,6 +451,10 @@ public final class JunctionServer implements AutoCloseable {
             limitStore.close();
             recorder.close(); // after the loops: every finished call's record is queued; writes them all
             context.get().cache().close();
+            if (tracing != null) {
+                tracing.close(); // after the loops: exports every finished call's spans (bounded wait)
+            }
+            RequestAccessLog.flush(2000); // access-log lines of the last non-chat requests
             metrics.close();
             stopped.countDown();
             log.info("Junction stopped");

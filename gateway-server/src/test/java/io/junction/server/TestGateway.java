@@ -22,9 +22,19 @@ public final class TestGateway implements AutoCloseable {
 
     public TestGateway(String yaml) throws InterruptedException {
         ProviderRegistry registry = ProviderRegistry.load();
-        JunctionConfig config = new ConfigLoader(registry, name -> null)
-                .load("test.yaml", new ByteArrayInputStream(withServer(yaml).getBytes(StandardCharsets.UTF_8)));
+        JunctionConfig config = load(registry, yaml);
         server = JunctionServer.start(config, registry);
+    }
+
+    /** With {@code tracing} (e.g. exporting to memory) instead of the one the YAML asks for. */
+    public TestGateway(String yaml, io.junction.server.observe.trace.Tracing tracing) throws InterruptedException {
+        ProviderRegistry registry = ProviderRegistry.load();
+        server = JunctionServer.start(load(registry, yaml), registry, "test.yaml", tracing);
+    }
+
+    private static JunctionConfig load(ProviderRegistry registry, String yaml) {
+        return new ConfigLoader(registry, name -> null)
+                .load("test.yaml", new ByteArrayInputStream(withServer(yaml).getBytes(StandardCharsets.UTF_8)));
     }
 
     /**

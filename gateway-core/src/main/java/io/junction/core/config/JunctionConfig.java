@@ -22,11 +22,12 @@ public record JunctionConfig(
         LoggingSpec logging,
         Map<String, TeamSpec> teams,
         LimitsStoreSpec limitsStore,
-        CacheSpec cache) {
+        CacheSpec cache,
+        TracingSpec tracing) {
 
     public JunctionConfig(
             ServerSpec server, List<KeySpec> keys, Map<String, ProviderSpec> providers, Map<String, AliasSpec> models) {
-        this(server, keys, providers, models, null, null, null, null, null, null, null, null, null, null);
+        this(server, keys, providers, models, null, null, null, null, null, null, null, null, null, null, null);
     }
 
     public JunctionConfig(
@@ -35,7 +36,7 @@ public record JunctionConfig(
             Map<String, ProviderSpec> providers,
             Map<String, AliasSpec> models,
             AdminSpec admin) {
-        this(server, keys, providers, models, admin, null, null, null, null, null, null, null, null, null);
+        this(server, keys, providers, models, admin, null, null, null, null, null, null, null, null, null, null);
     }
 
     public JunctionConfig(
@@ -46,10 +47,25 @@ public record JunctionConfig(
             AdminSpec admin,
             RoutingSpec routing,
             Map<String, AbCampaignSpec> abCampaigns) {
-        this(server, keys, providers, models, admin, routing, abCampaigns, null, null, null, null, null, null, null);
+        this(
+                server,
+                keys,
+                providers,
+                models,
+                admin,
+                routing,
+                abCampaigns,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null);
     }
 
-    /** Every section up to {@code logging}; governance and the cache take their defaults. */
+    /** Every section up to {@code logging}; governance, the cache and tracing take their defaults. */
     public JunctionConfig(
             ServerSpec server,
             List<KeySpec> keys,
@@ -76,6 +92,7 @@ public record JunctionConfig(
                 logging,
                 null,
                 null,
+                null,
                 null);
     }
 
@@ -94,6 +111,7 @@ public record JunctionConfig(
         teams = teams == null ? Map.of() : new LinkedHashMap<>(teams);
         limitsStore = limitsStore == null ? LimitsStoreSpec.DEFAULTS : limitsStore;
         cache = cache == null ? CacheSpec.DEFAULTS : cache;
+        tracing = tracing == null ? TracingSpec.DEFAULTS : tracing;
     }
 
     /** This config with other keys (everything else unchanged). */
@@ -112,7 +130,8 @@ public record JunctionConfig(
                 logging,
                 teams,
                 limitsStore,
-                cache);
+                cache,
+                tracing);
     }
 
     /** This config with other providers (everything else unchanged; used when defaults are filled in at load). */
@@ -131,6 +150,7 @@ public record JunctionConfig(
                 logging,
                 teams,
                 limitsStore,
-                cache);
+                cache,
+                tracing);
     }
 }

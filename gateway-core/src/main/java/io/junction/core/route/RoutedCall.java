@@ -65,6 +65,10 @@ public final class RoutedCall {
     private final DoubleSupplier random;
     private final CallInfo info;
     private java.util.Map<String, String> extraHeaders = java.util.Map.of();
+    /** Tracing of each attempt; null when off. */
+    private AttemptObserver observer;
+
+    private int attemptCount;
 
     private int index = -1;
     private int retriesUsed;
@@ -161,6 +165,11 @@ public final class RoutedCall {
     /** Headers added to every upstream request of this call (W3C trace context); before {@link #start}. */
     public void upstreamHeaders(java.util.Map<String, String> headers) {
         this.extraHeaders = headers;
+    }
+
+    /** Watches every attempt (tracing); its headers override {@link #upstreamHeaders}. Before {@link #start}. */
+    public void observeAttempts(AttemptObserver observer) {
+        this.observer = observer;
     }
 
     public void start() {
@@ -341,6 +350,9 @@ public final class RoutedCall {
         run.keyIndex = keyIndex;
         run.keyCount = keys.size();
         run.origin = target;
+        if (observer != null) {
+            run.observed = observer.started(target, run.sent, ++attemptCount, !live.isEmpty());
+        }
         current = run;
         live.add(run);
         state.stats().started(target);
@@ -360,9 +372,12 @@ public final class RoutedCall {
             run.failed(GatewayException.internal("Could not build the request for " + target.id(), e));
             return;
         }
-        if (!extraHeaders.isEmpty()) {
+        if (!extraHeaders.isEmpty() || run.observed != null) {
             java.util.Map<String, String> h = new java.util.LinkedHashMap<>(upstream.headers());
             h.putAll(extraHeaders);
+            if (run.observed != null) {
+                h.putAll(run.observed.sending(upstream.uri()));
+            }
             upstream = new UpstreamRequest(
                     upstream.method(),
                     upstream.uri(),
@@ -500,6 +515,9 @@ public final class RoutedCall {
         private boolean statsClosed;
         /** Which of the provider's keys this attempt used (-1: the only one). */
         int keyIndex = -1;
+        /** Tracing of this attempt (null when off); ended once, by {@link #record} or {@link #abandon}. */
+        AttemptObserver.Handle observed;
+
         /** The configured target (with every key); {@link #target} carries the one key used. */
         Target origin;
 
@@ -675,8 +693,8 @@ public final class RoutedCall {
                     won(this);
                     done = true;
                     succeeded();
-                    record(status, null);
                     info.usage = response.usage();
+                    record(status, null);
                     countUsage();
                     if (!response.choices().isEmpty()) {
                         info.finishReason = response.choices().get(0).finishReason();
@@ -972,11 +990,21 @@ public final class RoutedCall {
             if (breaker != null) {
                 breaker.onAbandoned();
             }
+            endObserved(status, "cancelled");
         }
 
         void record(int status, String code) {
             long ms = TimeUnit.NANOSECONDS.toMillis(scheduler.nanoTime() - startNanos);
             info.attempts.add(new Attempt(target.id(), status, code, ms));
+            endObserved(status, code);
+        }
+
+        private void endObserved(int status, String code) {
+            if (observed != null) {
+                AttemptObserver.Handle o = observed;
+                observed = null;
+                o.end(status, code, info);
+            }
         }
 
         private ByteBuf bodyOrEmpty() {

@@ -27,6 +27,7 @@ import io.junction.core.config.ProviderSpec;
 import io.junction.core.config.RetrySpec;
 import io.junction.core.config.RoutingSpec;
 import io.junction.core.config.TeamSpec;
+import io.junction.core.config.TracingSpec;
 import io.junction.core.govern.BudgetPeriod;
 import io.junction.core.pricing.PricingTable;
 import io.junction.core.schema.Json;
@@ -521,7 +522,51 @@ public final class ConfigLoader {
         if (c.metrics().maxTagLabels() < 1) {
             throw new ConfigException(file + ": metrics.max_tag_labels: must be positive");
         }
+        List<String> exclude = c.logging().accessLogExclude();
+        for (int i = 0; i < exclude.size(); i++) {
+            if (exclude.get(i) == null || !exclude.get(i).startsWith("/")) {
+                throw new ConfigException(file + ": logging.access_log_exclude[" + i
+                        + "]: expected a path starting with '/' (a trailing * matches a prefix), got '" + exclude.get(i)
+                        + "'");
+            }
+        }
+        checkTracing(file, c.tracing());
     }
+
+    /** {@code tracing:} (checked even when disabled, so turning it on later does not surprise). */
+    private static void checkTracing(String file, TracingSpec t) {
+        URI uri;
+        try {
+            uri = URI.create(t.endpoint());
+        } catch (IllegalArgumentException e) {
+            uri = null;
+        }
+        if (uri == null
+                || uri.getHost() == null
+                || !("http".equals(uri.getScheme()) || "https".equals(uri.getScheme()))) {
+            throw new ConfigException(file + ": tracing.endpoint: expected an http:// or https:// URL of an OTLP/HTTP"
+                    + " traces receiver (e.g. " + TracingSpec.DEFAULT_ENDPOINT + "), got '" + t.endpoint() + "'");
+        }
+        if (t.sampleRatio().isNaN() || t.sampleRatio() < 0 || t.sampleRatio() > 1) {
+            throw new ConfigException(file + ": tracing.sample_ratio: must be between 0 and 1, got " + t.sampleRatio());
+        }
+        if (t.timeoutMs() < 1 || t.timeoutMs() > 60_000) {
+            throw new ConfigException(file + ": tracing.timeout_ms: must be between 1 and 60000");
+        }
+        for (Map.Entry<String, String> h : t.headers().entrySet()) {
+            if (!HEADER_NAME.matcher(h.getKey()).matches()) {
+                throw new ConfigException(file + ": tracing.headers: '" + h.getKey() + "' is not a valid header name");
+            }
+            if (h.getValue() == null
+                    || h.getValue().indexOf('\n') >= 0
+                    || h.getValue().indexOf('\r') >= 0) {
+                throw new ConfigException(file + ": tracing.headers." + h.getKey()
+                        + ": expected a single-line value (the value is never shown)");
+            }
+        }
+    }
+
+    private static final Pattern HEADER_NAME = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
 
     private void checkProvider(String file, String name, ProviderSpec spec) {
         String p = "providers." + name;

@@ -69,7 +69,7 @@ final class AdminKeysEndpoint {
             FullHttpRequest req,
             String requestId,
             long startNanos,
-            Runnable onDone) {
+            java.util.function.IntConsumer onDone) {
         QueryStringDecoder q = new QueryStringDecoder(req.uri());
         String rest = q.path().substring(PATH.length());
         if (rest.endsWith("/")) {
@@ -121,7 +121,7 @@ final class AdminKeysEndpoint {
             int status = response.status().code();
             ctx.writeAndFlush(response);
             gw.metrics().request("admin", "none", "none", status, System.nanoTime() - startNanos);
-            onDone.run();
+            onDone.accept(status);
         }));
     }
 

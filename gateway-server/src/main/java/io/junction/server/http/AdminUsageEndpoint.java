@@ -53,7 +53,7 @@ final class AdminUsageEndpoint {
             String requestId,
             boolean csv,
             long startNanos,
-            Runnable onDone) {
+            java.util.function.IntConsumer onDone) {
         UsageQuery q = UsageQuery.parse(new QueryStringDecoder(req.uri()).parameters(), System.currentTimeMillis());
         gw.accountant().recorder().query(q).whenComplete((rows, error) -> ctx.executor()
                 .execute(() -> {
@@ -74,7 +74,7 @@ final class AdminUsageEndpoint {
                     int status = response.status().code();
                     ctx.writeAndFlush(response);
                     gw.metrics().request("admin", "none", "none", status, System.nanoTime() - startNanos);
-                    onDone.run();
+                    onDone.accept(status);
                 }));
     }
 

@@ -15,6 +15,7 @@ import io.junction.core.validate.RequestParser;
 import io.junction.core.validate.RequestValidator;
 import io.junction.server.auth.KeyAuthenticator;
 import io.junction.server.cache.CachePlan;
+import io.junction.server.observe.trace.ChatSpan;
 import io.junction.server.sse.ChatResponder;
 import io.netty.buffer.ByteBufInputStream;
 import io.netty.channel.ChannelHandlerContext;
@@ -111,7 +112,21 @@ final class ChatCompletionsEndpoint {
         responder.bind(call);
         responder.observe(principal.name(), receivedNanos);
         String traceparent = TraceContext.traceparent(req.headers());
-        if (traceparent != null) {
+        if (gw.tracing() != null) {
+            // tracing on: the request's span (child of the client's), and each attempt sends its own traceparent
+            ChatSpan span = gw.tracing()
+                    .chat(
+                            traceparent,
+                            traceparent == null
+                                    ? null
+                                    : TraceContext.propagation(req.headers(), traceparent)
+                                            .get("tracestate"),
+                            chat,
+                            receivedNanos);
+            span.caller(requestId, principal.name(), plan.abArm());
+            responder.trace(span);
+            call.observeAttempts(span);
+        } else if (traceparent != null) {
             call.upstreamHeaders(TraceContext.propagation(req.headers(), traceparent));
         }
         responder.client(

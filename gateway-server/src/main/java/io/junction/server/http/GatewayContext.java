@@ -14,8 +14,12 @@ import io.junction.server.cache.CacheService;
 import io.junction.server.ledger.UsageRecorder;
 import io.junction.server.metrics.GatewayMetrics;
 import io.junction.server.observe.UsageAccountant;
+import io.junction.server.observe.trace.Tracing;
 
-/** What request handling needs, built once from a loaded config. Immutable and shared by all loops. */
+/**
+ * What request handling needs, built once from a loaded config. Immutable and shared by all loops.
+ * {@code tracing} is null when tracing is off.
+ */
 public record GatewayContext(
         JunctionConfig config,
         ModelResolver resolver,
@@ -26,7 +30,23 @@ public record GatewayContext(
         RoutePlanner planner,
         UsageAccountant accountant,
         Governor governor,
-        CacheService cache) {
+        CacheService cache,
+        Tracing tracing) {
+
+    /** Without tracing. */
+    public GatewayContext(
+            JunctionConfig config,
+            ModelResolver resolver,
+            KeyAuthenticator auth,
+            UpstreamTransport transport,
+            GatewayMetrics metrics,
+            RouteState routes,
+            RoutePlanner planner,
+            UsageAccountant accountant,
+            Governor governor,
+            CacheService cache) {
+        this(config, resolver, auth, transport, metrics, routes, planner, accountant, governor, cache, null);
+    }
 
     /** Without a ledger: prices from the shipped table and the config, records discarded. */
     public GatewayContext(

@@ -7,6 +7,8 @@ import io.junction.server.auth.KeyAuthenticator;
 import io.junction.server.lifecycle.DrainDeadline;
 import io.junction.server.lifecycle.Lifecycle;
 import io.junction.server.lifecycle.Readiness;
+import io.junction.server.metrics.GatewayMetrics;
+import io.junction.server.observe.RequestAccessLog;
 import io.junction.server.sse.ChatResponder;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
@@ -69,6 +71,7 @@ public final class RequestHandler extends ChannelInboundHandlerAdapter {
         long start = System.nanoTime();
         String path = new QueryStringDecoder(req.uri()).path();
         String endpoint = "other";
+        String keyName = null; // for the access log: who was authenticated
         try {
             if (path.equals("/v1/chat/completions") || path.equals("/chat/completions")) {
                 endpoint = "chat.completions";
@@ -108,30 +111,38 @@ public final class RequestHandler extends ChannelInboundHandlerAdapter {
             } else if (path.equals("/metrics")) {
                 endpoint = "metrics";
                 requireMethod(req, HttpMethod.GET);
+                String accept = req.headers().get(HttpHeaderNames.ACCEPT);
+                boolean openMetrics = accept != null && accept.contains(GatewayMetrics.OPENMETRICS);
                 response = HttpResponses.full(
                         200,
-                        HttpResponses.utf8(gw.metrics().scrape()),
-                        "text/plain; version=0.0.4; charset=utf-8",
+                        HttpResponses.utf8(gw.metrics().scrape(openMetrics ? GatewayMetrics.OPENMETRICS : null)),
+                        openMetrics
+                                ? "application/openmetrics-text; version=1.0.0; charset=utf-8"
+                                : "text/plain; version=0.0.4; charset=utf-8",
                         requestId);
             } else if (path.equals("/v1/models") || path.equals("/models")) {
                 endpoint = "models";
                 requireMethod(req, HttpMethod.GET);
                 KeyAuthenticator.Principal principal =
                         gw.auth().authenticate(req.headers().get(HttpHeaderNames.AUTHORIZATION));
+                keyName = principal.name();
                 response = HttpResponses.json(200, ModelsEndpoint.list(gw, principal), requestId);
             } else if (path.startsWith("/v1/models/") && path.length() > "/v1/models/".length()) {
                 endpoint = "models";
                 requireMethod(req, HttpMethod.GET);
                 KeyAuthenticator.Principal principal =
                         gw.auth().authenticate(req.headers().get(HttpHeaderNames.AUTHORIZATION));
+                keyName = principal.name();
                 String id = QueryStringDecoder.decodeComponent(path.substring("/v1/models/".length()));
                 response = HttpResponses.json(200, ModelsEndpoint.one(gw, principal, id), requestId);
             } else if (path.equals("/admin/usage") || path.equals("/admin/usage.csv")) {
                 endpoint = "admin";
                 requireMethod(req, HttpMethod.GET);
                 AdminEndpoint.authorize(gw, req.headers().get(HttpHeaderNames.AUTHORIZATION));
-                AdminUsageEndpoint.start(ctx, gw, req, requestId, path.endsWith(".csv"), start, () -> {
+                AccessLine line = accessLine(gw, ctx, req, path, "admin", requestId, ADMIN, start);
+                AdminUsageEndpoint.start(ctx, gw, req, requestId, path.endsWith(".csv"), start, status -> {
                     adminQueryActive = false;
+                    AccessLine.log(line, status);
                     onCallDone(ctx);
                 });
                 adminQueryActive = true;
@@ -140,8 +151,10 @@ public final class RequestHandler extends ChannelInboundHandlerAdapter {
                 // run-time keys (docs/governance-keys.md): database work off the loop, like /admin/usage
                 endpoint = "admin";
                 AdminEndpoint.authorize(gw, req.headers().get(HttpHeaderNames.AUTHORIZATION));
-                AdminKeysEndpoint.start(ctx, gw, req, requestId, start, () -> {
+                AccessLine line = accessLine(gw, ctx, req, path, "admin", requestId, ADMIN, start);
+                AdminKeysEndpoint.start(ctx, gw, req, requestId, start, status -> {
                     adminQueryActive = false;
+                    AccessLine.log(line, status);
                     onCallDone(ctx);
                 });
                 adminQueryActive = true;
@@ -150,11 +163,13 @@ public final class RequestHandler extends ChannelInboundHandlerAdapter {
                 endpoint = "admin";
                 requireMethod(req, HttpMethod.GET);
                 AdminEndpoint.authorize(gw, req.headers().get(HttpHeaderNames.AUTHORIZATION));
+                keyName = ADMIN;
                 response = HttpResponses.json(200, AdminEndpoint.routes(gw), requestId);
             } else if (path.equals("/admin/config/status")) {
                 endpoint = "admin";
                 requireMethod(req, HttpMethod.GET);
                 AdminEndpoint.authorize(gw, req.headers().get(HttpHeaderNames.AUTHORIZATION));
+                keyName = ADMIN;
                 response = HttpResponses.json(
                         200, Json.bytes(lifecycle.configStatus().toJson()), requestId);
             } else {
@@ -162,10 +177,14 @@ public final class RequestHandler extends ChannelInboundHandlerAdapter {
             }
             send(ctx, response);
             gw.metrics().request(endpoint, "none", "none", response.status().code(), System.nanoTime() - start);
+            AccessLine.log(
+                    accessLine(gw, ctx, req, path, endpoint, requestId, keyName, start),
+                    response.status().code());
         } catch (GatewayException e) {
             clearActive();
             send(ctx, HttpResponses.error(e, requestId));
             gw.metrics().request(endpoint, "none", "none", e.status(), System.nanoTime() - start);
+            AccessLine.log(accessLine(gw, ctx, req, path, endpoint, requestId, keyName, start), e.status());
         } catch (RuntimeException e) {
             clearActive();
             log.error("request {} failed inside Junction", requestId, e);
@@ -175,8 +194,74 @@ public final class RequestHandler extends ChannelInboundHandlerAdapter {
                             GatewayException.internal("Internal error in Junction (request " + requestId + ").", e),
                             requestId));
             gw.metrics().request(endpoint, "none", "none", 500, System.nanoTime() - start);
+            AccessLine.log(accessLine(gw, ctx, req, path, endpoint, requestId, keyName, start), 500);
         } finally {
             req.release();
+        }
+    }
+
+    private static final String ADMIN = "admin";
+
+    /**
+     * The access-log line of a request answered here (not a chat call, or a chat request refused
+     * before its call was built), or null when the access log is off or excludes {@code path}.
+     * Only the path is logged, never the query string.
+     */
+    private static AccessLine accessLine(
+            GatewayContext gw,
+            ChannelHandlerContext ctx,
+            FullHttpRequest req,
+            String path,
+            String endpoint,
+            String requestId,
+            String keyName,
+            long startNanos) {
+        if (!gw.config().logging().accessLog() || gw.config().logging().excluded(path) || !RequestAccessLog.enabled()) {
+            return null;
+        }
+        return new AccessLine(
+                System.currentTimeMillis()
+                        - java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos),
+                requestId,
+                endpoint,
+                req.method().name(),
+                path,
+                keyName,
+                ctx.channel().remoteAddress() instanceof java.net.InetSocketAddress a && a.getAddress() != null
+                        ? a.getAddress().getHostAddress()
+                        : null,
+                req.headers().get(HttpHeaderNames.USER_AGENT),
+                TraceContext.traceparent(req.headers()),
+                startNanos);
+    }
+
+    /** What is known of a request before its status; {@link #log} hands it to the writer thread. */
+    private record AccessLine(
+            long timestampMs,
+            String requestId,
+            String endpoint,
+            String method,
+            String path,
+            String key,
+            String client,
+            String userAgent,
+            String traceparent,
+            long startNanos) {
+        static void log(AccessLine l, int status) {
+            if (l != null) {
+                RequestAccessLog.offer(new RequestAccessLog.Line(
+                        l.timestampMs,
+                        l.requestId,
+                        l.endpoint,
+                        l.method,
+                        l.path,
+                        status,
+                        System.nanoTime() - l.startNanos,
+                        l.key,
+                        l.client,
+                        l.userAgent,
+                        l.traceparent));
+            }
         }
     }
 

@@ -7,10 +7,11 @@ import java.util.regex.Pattern;
 
 /**
  * W3C Trace Context (https://www.w3.org/TR/trace-context/): a valid {@code traceparent} from the
- * client is accepted, logged (access log: {@code traceparent}, {@code trace_id}) and propagated
- * unchanged to every upstream attempt, with {@code tracestate}. Junction does not create spans of
- * its own (no OpenTelemetry export yet), so the provider's spans hang off the client's span. An
- * invalid header is ignored, as the spec asks.
+ * client is accepted and logged (access log: {@code traceparent}, {@code trace_id}). With tracing
+ * off it is propagated unchanged to every upstream attempt, with {@code tracestate}, so the
+ * provider's spans hang off the client's span; with tracing on it is the parent of the request's
+ * span and each attempt sends its own span instead ({@code observe.trace.ChatSpan}). An invalid
+ * header is ignored, as the spec asks.
  */
 final class TraceContext {
     private TraceContext() {}

@@ -8,6 +8,7 @@ import io.junction.core.route.CircuitBreaker;
 import io.junction.core.route.RoutedCall;
 import io.junction.core.schema.Usage;
 import io.junction.server.observe.ErrorTypes;
+import io.junction.server.observe.trace.TraceExemplars;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -64,6 +65,9 @@ public final class GatewayMetrics implements AutoCloseable {
     public static final String TAG_REQUESTS = "junction.tag.requests";
     public static final String TAG_COST = "junction.tag.cost.usd";
     static final int MAX_MODEL_TAGS = 200;
+    /** The OpenMetrics content type (the only text format that carries exemplars). */
+    public static final String OPENMETRICS = "application/openmetrics-text";
+
     static final String OTHER = "other";
 
     private final PrometheusMeterRegistry registry;
@@ -116,8 +120,22 @@ public final class GatewayMetrics implements AutoCloseable {
     }
 
     public GatewayMetrics(MetricsSpec spec) {
+        this(spec, false);
+    }
+
+    /**
+     * @param exemplars attach trace ids as exemplars to {@code junction_request_duration_seconds}
+     *     (tracing on; see {@link TraceExemplars})
+     */
+    public GatewayMetrics(MetricsSpec spec, boolean exemplars) {
         this.spec = spec;
-        registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        registry = exemplars
+                ? new PrometheusMeterRegistry(
+                        PrometheusConfig.DEFAULT,
+                        new io.prometheus.metrics.model.registry.PrometheusRegistry(),
+                        io.micrometer.core.instrument.Clock.SYSTEM,
+                        new TraceExemplars())
+                : new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         registry.config()
                 .meterFilter(MeterFilter.maximumAllowableTags(REQUESTS, "model", MAX_MODEL_TAGS, MeterFilter.deny()))
                 .meterFilter(MeterFilter.maximumAllowableTags(DURATION, "model", MAX_MODEL_TAGS, MeterFilter.deny()));
@@ -228,6 +246,25 @@ public final class GatewayMetrics implements AutoCloseable {
     /** Records one finished request; its {@code error_type} is derived from the status alone. */
     public void request(String endpoint, String model, String provider, int status, long nanos) {
         request(endpoint, model, provider, status, ErrorTypes.classify(status, null, false), nanos);
+    }
+
+    /**
+     * Records one finished request whose trace is {@code span} (null: none): with exemplars on, its
+     * duration may carry the trace id as an exemplar.
+     */
+    public void request(
+            String endpoint,
+            String model,
+            String provider,
+            int status,
+            String errorType,
+            long nanos,
+            io.opentelemetry.api.trace.SpanContext span) {
+        if (span == null) {
+            request(endpoint, model, provider, status, errorType, nanos);
+        } else {
+            TraceExemplars.recording(span, () -> request(endpoint, model, provider, status, errorType, nanos));
+        }
     }
 
     /** Records one finished request. {@code model} and {@code provider} may be "none". */
@@ -439,6 +476,11 @@ public final class GatewayMetrics implements AutoCloseable {
 
     /** Prometheus text exposition format. */
     public String scrape() {
+        return scrape(null);
+    }
+
+    /** OpenMetrics text (with exemplars) for {@value #OPENMETRICS}, else Prometheus text format. */
+    public String scrape(String contentType) {
         List<MultiGauge.Row<?>> rows = new ArrayList<>();
         for (Map.Entry<String, CircuitBreaker> e : breakers.get().entrySet()) {
             int v =
@@ -450,7 +492,7 @@ public final class GatewayMetrics implements AutoCloseable {
             rows.add(MultiGauge.Row.of(Tags.of("target", e.getKey()), v));
         }
         circuits.register(rows, true);
-        return registry.scrape();
+        return OPENMETRICS.equals(contentType) ? registry.scrape(OPENMETRICS) : registry.scrape();
     }
 
     @Override

@@ -28,6 +28,7 @@ import io.junction.server.ledger.UsageRecord;
 import io.junction.server.metrics.GatewayMetrics;
 import io.junction.server.observe.ErrorTypes;
 import io.junction.server.observe.UsageAccountant;
+import io.junction.server.observe.trace.ChatSpan;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.DefaultHttpContent;
@@ -87,6 +88,8 @@ public final class ChatResponder implements CallListener {
     private String clientAddress;
     private String userAgent;
     private String traceparent;
+    /** The call's OpenTelemetry span; null when tracing is off. */
+    private ChatSpan span;
 
     // ---- response cache (see io.junction.server.cache); all null when the cache is off ----
     private CachePlan cachePlan;
@@ -120,6 +123,11 @@ public final class ChatResponder implements CallListener {
         this.clientAddress = clientAddress;
         this.userAgent = userAgent;
         this.traceparent = traceparent;
+    }
+
+    /** Tracing is on: {@code span} is ended with the call's outcome when it is recorded. */
+    public void trace(ChatSpan span) {
+        this.span = span;
     }
 
     /** The A/B arm the planner chose for this call, reported in {@code extra_fields.ab_arm}. */
@@ -271,6 +279,10 @@ public final class ChatResponder implements CallListener {
                         request.effectiveLabels(),
                         access())
                 .asCacheHit();
+        if (span != null) {
+            span.responseModel(hit.response().model());
+            span.endCacheHit(hit.provider(), u, nanos / 1000);
+        }
         // no provider tokens were used: the admission's token estimate is given back, nothing is spent
         Ticket ticket = admission.ticket();
         ticket.release();
@@ -281,6 +293,9 @@ public final class ChatResponder implements CallListener {
     @Override
     public void onResponse(ChatResponse response, CallInfo info) {
         long t0 = System.nanoTime();
+        if (span != null) {
+            span.responseModel(response.model());
+        }
         if (response.usage() != null) {
             account(info.target(), response.usage(), false);
             if (gw.config().logging().logPayloads()) {
@@ -382,6 +397,9 @@ public final class ChatResponder implements CallListener {
             lastChunkNanos = now;
         }
         received.add(chunk);
+        if (span != null && span.wantsResponseModel()) {
+            span.responseModel(chunk.model());
+        }
         if (capture != null) {
             capture.chunk(chunk);
         }
@@ -471,7 +489,14 @@ public final class ChatResponder implements CallListener {
         Target target = info == null ? null : info.target();
         String provider = target == null ? "none" : target.provider().name();
         long nanos = System.nanoTime() - receivedNanos;
-        metrics.request("chat.completions", request.model(), provider, status, errorType, nanos);
+        metrics.request(
+                "chat.completions",
+                request.model(),
+                provider,
+                status,
+                errorType,
+                nanos,
+                span == null ? null : span.spanContext());
         long overhead = overheadNanos(info);
         metrics.overhead(overhead);
         if (info != null) {
@@ -503,6 +528,9 @@ public final class ChatResponder implements CallListener {
         UsageAccountant accountant = gw.accountant();
         if (!accounted && info != null && info.usage() != null) {
             account(target, info.usage(), false);
+        }
+        if (span != null) {
+            span.end(status, errorType, info, usage, cost, estimated, base.ttftMs(), overhead / 1000);
         }
         Ticket ticket = admission.ticket();
         ticket.release();

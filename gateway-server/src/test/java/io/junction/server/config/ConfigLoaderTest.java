@@ -90,7 +90,7 @@ class ConfigLoaderTest {
     void unknownTopLevelKey() {
         assertError(
                 "servr: {}\n",
-                "test.yaml: unknown key 'servr' (known keys: ab_campaigns, admin, cache, keys, ledger, limits_store, logging, metrics, models, pricing, providers, routing, server, teams)");
+                "test.yaml: unknown key 'servr' (known keys: ab_campaigns, admin, cache, keys, ledger, limits_store, logging, metrics, models, pricing, providers, routing, server, teams, tracing)");
     }
 
     @Test
@@ -488,5 +488,57 @@ class ConfigLoaderTest {
         assertThatThrownBy(() -> load("cache: { ttl_minutes: 5 }\n"))
                 .hasMessageStartingWith("test.yaml: cache: unknown key 'ttl_minutes' (known keys: enabled, max_bytes,");
         // key names are unique whatever the cache scope (governance needs them too): see the governance test
+    }
+
+    @Test
+    void tracingIsOffByDefaultAndItsSettingsAreBound() {
+        JunctionConfig off = load("providers: { mock: {} }\n");
+        assertThat(off.tracing().enabled()).isFalse();
+        assertThat(off.tracing().endpoint()).isEqualTo("http://127.0.0.1:4318/v1/traces");
+        assertThat(off.tracing().sampleRatio()).isEqualTo(1.0);
+        assertThat(off.tracing().serviceName()).isEqualTo("junction");
+        assertThat(off.logging().accessLogExclude()).containsExactly("/health", "/ready", "/metrics");
+
+        JunctionConfig on = load("""
+                providers: { mock: {} }
+                tracing:
+                  enabled: true
+                  endpoint: https://otlp.example.com/v1/traces
+                  sample_ratio: 0.25
+                  service_name: gw-eu
+                  headers: { x-api-key: "${OPENAI_API_KEY}" }
+                  timeout_ms: 3000
+                logging: { access_log_exclude: ["/health", "/admin/*"] }
+                """);
+        assertThat(on.tracing().enabled()).isTrue();
+        assertThat(on.tracing().endpoint()).isEqualTo("https://otlp.example.com/v1/traces");
+        assertThat(on.tracing().sampleRatio()).isEqualTo(0.25);
+        assertThat(on.tracing().serviceName()).isEqualTo("gw-eu");
+        assertThat(on.tracing().headers()).containsEntry("x-api-key", "sk-from-env");
+        assertThat(on.tracing().timeoutMs()).isEqualTo(3000L);
+        assertThat(on.tracing().toString()).contains("x-api-key").doesNotContain("sk-from-env");
+        assertThat(on.logging().excluded("/admin/usage")).isTrue();
+        assertThat(on.logging().excluded("/metrics")).isFalse();
+    }
+
+    @Test
+    void badTracingSettingsAreReported() {
+        String base = "providers: { mock: {} }\n";
+        assertError(
+                base + "tracing: { endpoint: \"127.0.0.1:4318\" }\n",
+                "test.yaml: tracing.endpoint: expected an http:// or https:// URL of an OTLP/HTTP traces receiver (e.g."
+                        + " http://127.0.0.1:4318/v1/traces), got '127.0.0.1:4318'");
+        assertError(
+                base + "tracing: { sample_ratio: 1.5 }\n",
+                "test.yaml: tracing.sample_ratio: must be between 0 and 1, got 1.5");
+        assertError(
+                base + "tracing: { timeout_ms: 0 }\n", "test.yaml: tracing.timeout_ms: must be between 1 and 60000");
+        assertError(
+                base + "tracing: { headers: { \"bad header\": x } }\n",
+                "test.yaml: tracing.headers: 'bad header' is not a valid header name");
+        assertError(
+                base + "logging: { access_log_exclude: [health] }\n",
+                "test.yaml: logging.access_log_exclude[0]: expected a path starting with '/' (a trailing * matches a"
+                        + " prefix), got 'health'");
     }
 }

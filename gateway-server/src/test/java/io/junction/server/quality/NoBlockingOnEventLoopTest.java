@@ -85,6 +85,41 @@ class NoBlockingOnEventLoopTest {
 
     @Test
     void servingTrafficNeverBlocksAnEventLoop() throws Exception {
+        serveVariedTraffic("", Map.of());
+    }
+
+    /**
+     * The same workload with tracing on: spans are created and ended on the loops, batched and
+     * exported over OTLP/HTTP (the JDK sender) to a collector stub, exemplars are sampled, and the
+     * OpenMetrics scrape is served — none of it may block a loop.
+     */
+    @Test
+    void servingTrafficWithTracingNeverBlocksAnEventLoop() throws Exception {
+        java.util.concurrent.atomic.AtomicInteger exports = new java.util.concurrent.atomic.AtomicInteger();
+        com.sun.net.httpserver.HttpServer collector = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 16);
+        collector.createContext("/v1/traces", ex -> {
+            try (ex) {
+                ex.getRequestBody().readAllBytes();
+                exports.incrementAndGet();
+                ex.sendResponseHeaders(200, -1);
+            }
+        });
+        collector.start();
+        try {
+            serveVariedTraffic(
+                    "tracing: { enabled: true, endpoint: \"http://127.0.0.1:%d/v1/traces\" }\n"
+                            .formatted(collector.getAddress().getPort()),
+                    Map.of("traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"));
+        } finally {
+            collector.stop(0);
+        }
+        assertThat(exports.get())
+                .as("spans were exported (at shutdown at the latest)")
+                .isPositive();
+    }
+
+    private void serveVariedTraffic(String extraYaml, Map<String, String> headers) throws Exception {
         BLOCKING.clear();
         try (ServerSocket upstream = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
             Thread.ofVirtual().start(() -> serveOpenAi(upstream));
@@ -98,14 +133,15 @@ class NoBlockingOnEventLoopTest {
                     models:
                       resilient: { targets: [down/x, mock/echo] }
                     cache: { enabled: true, mode: always }
-                    """.formatted(upstream.getLocalPort()))) {
+                    """.formatted(upstream.getLocalPort()) + extraYaml)) {
                 String hello = "{\"model\":\"%s\",%s\"messages\":[{\"role\":\"user\",\"content\":\"hello there\"}]}";
                 // twice: the second round is served by the response cache (lookups, JSON and SSE replays)
                 for (int round = 0; round < 2; round++) {
                     for (String model : List.of("mock/echo", "resilient", "slow/x", "up/gpt-4o-mini")) {
                         for (String stream :
                                 List.of("", "\"stream\":true,\"stream_options\":{\"include_usage\":true},")) {
-                            HttpResponse<String> r = gw.post("/v1/chat/completions", hello.formatted(model, stream));
+                            HttpResponse<String> r =
+                                    gw.post("/v1/chat/completions", hello.formatted(model, stream), headers);
                             assertThat(r.statusCode()).as(model + " " + stream).isEqualTo(200);
                             if (round == 1) {
                                 assertThat(r.headers().firstValue("x-junction-cache"))
@@ -123,6 +159,9 @@ class NoBlockingOnEventLoopTest {
                                 .statusCode())
                         .isEqualTo(413);
                 assertThat(gw.get("/metrics", Map.of()).statusCode()).isEqualTo(200);
+                assertThat(gw.get("/metrics", Map.of("accept", "application/openmetrics-text"))
+                                .statusCode())
+                        .isEqualTo(200);
                 assertThat(gw.get("/v1/models", Map.of()).statusCode()).isEqualTo(200);
                 assertThat(Thread.getAllStackTraces().keySet())
                         .as("the gateway's event loops are the threads the gate watches")
