@@ -172,6 +172,11 @@ public final class JunctionServer implements AutoCloseable {
                     ? Readiness.Result.up("degraded (fail_open): " + detail)
                     : Readiness.Result.down(detail);
         });
+        // The response cache is optional: a Redis cache that is down makes every lookup a miss, so the
+        // instance stays ready and says so.
+        lifecycle
+                .readiness()
+                .add("cache", () -> Readiness.Result.up(context.get().cache().readinessDetail()));
         ServerBootstrap b = new ServerBootstrap()
                 .group(boss, workers)
                 .channel(t.server())
@@ -187,6 +192,7 @@ public final class JunctionServer implements AutoCloseable {
             shutdownGroups();
             runtimeKeys.close();
             limitStore.close();
+            context.get().cache().close();
             recorder.close();
             throw e;
         }
