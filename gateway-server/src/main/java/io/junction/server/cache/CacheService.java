@@ -20,7 +20,8 @@ import java.util.concurrent.atomic.AtomicReference;
 /**
  * The response cache of one config: its settings, its store and its meters. Immutable; shared by
  * every event loop. A reload with the same {@code cache:} section keeps the same service (and so
- * its entries: see {@link #reconfigured}); a changed section starts an empty store.
+ * its entries: see {@link #reconfigured}); a changed section starts an empty in-process store, or a new
+ * Redis client (entries in Redis stay, under the same prefix).
  *
  * <p>Meters: {@code junction_cache_requests_total{result=hit|miss|bypass}} (one per chat request that
  * the enabled cache saw; {@code refresh} counts as a miss), {@code junction_cache_entries} (entries of
@@ -127,7 +128,8 @@ public final class CacheService {
 
     /**
      * The service for a reloaded config: this one, entries and all, when the {@code cache:} section is
-     * unchanged; otherwise a new one, and this one's store is closed.
+     * unchanged; otherwise a new one, and this one's store is closed (calls in flight that still use it
+     * then miss, and their answers are not stored).
      */
     public CacheService reconfigured(CacheSpec newSpec) {
         if (newSpec.equals(spec)) {
