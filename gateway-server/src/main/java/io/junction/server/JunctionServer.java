@@ -178,6 +178,11 @@ public final class JunctionServer implements AutoCloseable {
                     ? Readiness.Result.up("degraded (fail_open): " + detail)
                     : Readiness.Result.down(detail);
         });
+        // The response cache is optional: a Redis cache that is down makes every lookup a miss, so the
+        // instance stays ready and says so.
+        lifecycle
+                .readiness()
+                .add("cache", () -> Readiness.Result.up(context.get().cache().readinessDetail()));
         ServerBootstrap b = new ServerBootstrap()
                 .group(boss, workers)
                 .channel(t.server())
@@ -193,6 +198,7 @@ public final class JunctionServer implements AutoCloseable {
             shutdownGroups();
             runtimeKeys.close();
             limitStore.close();
+            context.get().cache().close();
             recorder.close();
             if (tracing != null) {
                 tracing.close();

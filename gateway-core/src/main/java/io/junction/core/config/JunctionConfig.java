@@ -111,6 +111,10 @@ public record JunctionConfig(
         teams = teams == null ? Map.of() : new LinkedHashMap<>(teams);
         limitsStore = limitsStore == null ? LimitsStoreSpec.DEFAULTS : limitsStore;
         cache = cache == null ? CacheSpec.DEFAULTS : cache;
+        // a Redis cache without its own URL uses the Redis of the limits store
+        if (cache.redis() && cache.url() == null && "redis".equals(limitsStore.type()) && limitsStore.url() != null) {
+            cache = cache.withUrl(limitsStore.url());
+        }
         tracing = tracing == null ? TracingSpec.DEFAULTS : tracing;
     }
 

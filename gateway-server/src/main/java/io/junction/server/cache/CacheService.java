@@ -20,10 +20,14 @@ import java.util.concurrent.atomic.AtomicReference;
 /**
  * The response cache of one config: its settings, its store and its meters. Immutable; shared by
  * every event loop. A reload with the same {@code cache:} section keeps the same service (and so
- * its entries: see {@link #reconfigured}); a changed section starts an empty store.
+ * its entries: see {@link #reconfigured}); a changed section starts an empty in-process store, or a new
+ * Redis client (entries in Redis stay, under the same prefix).
  *
  * <p>Meters: {@code junction_cache_requests_total{result=hit|miss|bypass}} (one per chat request that
- * the enabled cache saw; {@code refresh} counts as a miss) and {@code junction_cache_entries}.
+ * the enabled cache saw; {@code refresh} counts as a miss), {@code junction_cache_entries} (entries of
+ * the in-process store; NaN for Redis, whose size is not known cheaply) and
+ * {@code junction_cache_errors_total{op=get|put}} (a shared store failed: the lookup was a miss, the
+ * write was dropped).
  */
 public final class CacheService {
     /** The value of the {@code x-junction-cache} response header. */
@@ -43,18 +47,37 @@ public final class CacheService {
         final Counter hit;
         final Counter miss;
         final Counter bypass;
+        final Counter getErrors;
+        final Counter putErrors;
         final AtomicReference<ResponseCache> live = new AtomicReference<>();
 
         public Meters(MeterRegistry registry) {
             hit = counter(registry, "hit");
             miss = counter(registry, "miss");
             bypass = counter(registry, "bypass");
+            getErrors = errors(registry, "get");
+            putErrors = errors(registry, "put");
             Gauge.builder("junction.cache.entries", live, r -> {
                         ResponseCache c = r.get();
-                        return c == null ? 0 : Math.max(0, c.size());
+                        if (c == null) {
+                            return 0;
+                        }
+                        long n = c.size();
+                        return n < 0 ? Double.NaN : n; // a shared store: unknown
                     })
-                    .description("Entries in the response cache")
+                    .description("Entries in the in-process response cache (NaN for a shared store)")
                     .register(registry);
+        }
+
+        private static Counter errors(MeterRegistry registry, String op) {
+            return Counter.builder("junction.cache.errors")
+                    .description("Response cache store failures: a failed lookup is a miss, a failed write is dropped")
+                    .tag("op", op)
+                    .register(registry);
+        }
+
+        void failed(String op) {
+            ("get".equals(op) ? getErrors : putErrors).increment();
         }
 
         private static Counter counter(MeterRegistry registry, String result) {
@@ -87,6 +110,13 @@ public final class CacheService {
         ResponseCache store =
                 switch (spec.store()) {
                     case "memory" -> new CaffeineResponseCache(spec);
+                    case "redis" ->
+                        new RedisResponseCache(
+                                spec.url(),
+                                spec.effectivePrefix(),
+                                spec.ttlMillis(),
+                                spec.effectiveTimeoutMs(),
+                                meters == null ? null : meters::failed);
                     default ->
                         throw new IllegalArgumentException("cache.store '" + spec.store() + "' is not supported");
                 };
@@ -98,7 +128,8 @@ public final class CacheService {
 
     /**
      * The service for a reloaded config: this one, entries and all, when the {@code cache:} section is
-     * unchanged; otherwise a new one, and this one's store is closed.
+     * unchanged; otherwise a new one, and this one's store is closed (calls in flight that still use it
+     * then miss, and their answers are not stored).
      */
     public CacheService reconfigured(CacheSpec newSpec) {
         if (newSpec.equals(spec)) {
@@ -118,10 +149,27 @@ public final class CacheService {
         return store;
     }
 
+    /** Closes the store; a Redis store waits up to a few seconds for its threads: call it off the event loops. */
     public void close() {
         if (store != null) {
             store.close();
         }
+    }
+
+    /**
+     * For {@code /ready}: the cache is optional, so this never makes an instance unready; it says what
+     * the cache is and, for Redis, whether it is reachable ({@code degraded: ...} when not: lookups are
+     * misses meanwhile).
+     */
+    public String readinessDetail() {
+        if (store == null) {
+            return "off";
+        }
+        if (store instanceof RedisResponseCache redis) {
+            String reason = redis.unhealthyReason();
+            return reason == null ? redis.toString() : "degraded (every lookup a miss): redis: " + reason;
+        }
+        return spec.store();
     }
 
     /**

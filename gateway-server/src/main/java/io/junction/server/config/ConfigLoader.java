@@ -403,6 +403,15 @@ public final class ConfigLoader {
         if (problem != null) {
             throw new ConfigException(file + ": cache." + problem);
         }
+        if (cache.redis()) {
+            try {
+                io.lettuce.core.RedisURI.create(cache.url());
+            } catch (RuntimeException e) {
+                // the URL may hold a password: not echoed
+                throw new ConfigException(file + ": cache.url: not a valid Redis URL"
+                        + " (redis://[[user]:password@]host[:port][/db], rediss:// for TLS)");
+            }
+        }
     }
 
     private static boolean resolvable(JunctionConfig c, String model) {

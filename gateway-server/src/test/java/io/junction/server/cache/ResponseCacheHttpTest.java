@@ -264,6 +264,116 @@ class ResponseCacheHttpTest {
         assertThat(post(det, null).headers().firstValue("x-junction-cache")).hasValue("HIT");
     }
 
+    private static String redisConfig(String url, String prefix, String ttl) {
+        return """
+                providers:
+                  mock: { models: [echo] }
+                models:
+                  chat: { targets: [mock/echo] }
+                cache: { enabled: true, ttl: %s, store: redis, url: "%s", prefix: %s, timeout_ms: 1000 }
+                """.formatted(ttl, url, prefix);
+    }
+
+    /**
+     * Two gateways sharing one Redis: an answer stored by one is a hit on the other (as JSON and as a
+     * stream), and a reload that replaces the Redis client (a changed {@code cache:} section) still
+     * finds the entries, which live in Redis. Needs {@code JUNCTION_TEST_REDIS_URL} (skipped without).
+     */
+    @Test
+    void aRedisCacheIsSharedByTwoGatewaysAndOutlivesAReloadOfItsClient() throws Exception {
+        String url = System.getenv("JUNCTION_TEST_REDIS_URL");
+        org.junit.jupiter.api.Assumptions.assumeTrue(
+                url != null,
+                "no Redis: run '. .ci/redis.sh' first (CI does); the shared response-cache test is SKIPPED");
+        String prefix = "jt-http-" + Long.toHexString(System.nanoTime());
+        gw = new TestGateway(redisConfig(url, prefix, "10m"));
+        try (TestGateway other = new TestGateway(redisConfig(url, prefix, "10m"))) {
+            awaitReady(gw);
+            awaitReady(other);
+            String det = body("chat", "shared through redis", "\"temperature\":0");
+            HttpResponse<String> first = post(det, null);
+            assertThat(first.headers().firstValue("x-junction-cache")).hasValue("MISS");
+            // the write is fire-and-forget: wait until the other gateway sees it
+            HttpResponse<String> hit = null;
+            for (int i = 0; i < 100; i++) {
+                hit = other.post("/v1/chat/completions", det, Map.of());
+                if (hit.headers().firstValue("x-junction-cache").orElse("").equals("HIT")) {
+                    break;
+                }
+                Thread.sleep(20);
+            }
+            assertThat(hit.headers().firstValue("x-junction-cache")).hasValue("HIT");
+            assertThat(parse(hit.body()).path("choices"))
+                    .isEqualTo(parse(first.body()).path("choices"));
+            HttpResponse<String> streamed = other.post(
+                    "/v1/chat/completions",
+                    body("chat", "shared through redis", "\"temperature\":0,\"stream\":true"),
+                    Map.of());
+            assertThat(streamed.headers().firstValue("x-junction-cache")).hasValue("HIT");
+            assertThat(streamedText(streamed.body()))
+                    .isEqualTo(
+                            parse(first.body()).at("/choices/0/message/content").asText());
+            assertThat(other.server().metrics().scrape()).contains("junction_cache_entries NaN");
+
+            ConfigLoader loader = new ConfigLoader(io.junction.core.spi.ProviderRegistry.load(), n -> null);
+            String server = "server: {host: 127.0.0.1, port: 0}\nledger: { type: none }\n";
+            other.server().reload(load(loader, server + redisConfig(url, prefix, "20m")));
+            awaitReady(other);
+            assertThat(other.post("/v1/chat/completions", det, Map.of())
+                            .headers()
+                            .firstValue("x-junction-cache"))
+                    .as("a new client, the same Redis entries")
+                    .hasValue("HIT");
+            assertThat(other.server().metrics().scrape())
+                    .contains("junction_cache_errors_total{op=\"get\"} 0.0")
+                    .contains("junction_cache_errors_total{op=\"put\"} 0.0");
+        }
+    }
+
+    /** Until /ready says the cache's Redis is connected. */
+    private static void awaitReady(TestGateway g) throws Exception {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        String body;
+        do {
+            body = g.get("/ready", Map.of()).body();
+            if (!body.contains("degraded")) {
+                break;
+            }
+            Thread.sleep(10);
+        } while (System.nanoTime() < deadline);
+        assertThat(body).contains("\"cache\":{\"ok\":true,\"detail\":\"redis 127.0.0.1:");
+    }
+
+    /** Redis down: every request is answered (a miss), errors are counted, /ready stays 200 and says why. */
+    @Test
+    void aRedisCacheThatIsDownNeverFailsARequest() throws Exception {
+        int closed;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            closed = s.getLocalPort();
+        }
+        gw = new TestGateway(redisConfig("redis://:hush@127.0.0.1:" + closed, "jt-down", "10m"));
+        String det = body("chat", "redis is down", "\"temperature\":0");
+        for (String params : List.of("\"temperature\":0", "\"temperature\":0,\"stream\":true")) {
+            for (int i = 0; i < 2; i++) {
+                HttpResponse<String> r = post(body("chat", "redis is down", params), null);
+                assertThat(r.statusCode()).isEqualTo(200);
+                assertThat(r.headers().firstValue("x-junction-cache")).hasValue("MISS");
+            }
+        }
+        assertThat(post(det, null).statusCode()).isEqualTo(200);
+        assertThat(upstreamCalls("mock", 5)).isEqualTo(5);
+        assertThat(cacheCounter("miss")).isEqualTo(5);
+        String metrics = gw.server().metrics().scrape();
+        assertThat(metrics).contains("junction_cache_errors_total{op=\"get\"} 5.0");
+        assertThat(metrics).contains("junction_cache_errors_total{op=\"put\"} 5.0");
+        HttpResponse<String> ready = gw.get("/ready", Map.of());
+        assertThat(ready.statusCode()).isEqualTo(200);
+        assertThat(ready.body())
+                .contains("\"cache\":{\"ok\":true,\"detail\":\"degraded")
+                .contains("127.0.0.1:" + closed)
+                .doesNotContain("hush");
+    }
+
     private static io.junction.core.config.JunctionConfig load(ConfigLoader loader, String yaml) {
         return loader.load("reload.yaml", new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8)));
     }

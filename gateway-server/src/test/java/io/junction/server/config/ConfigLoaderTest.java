@@ -462,13 +462,51 @@ class ConfigLoaderTest {
         assertThat(on.models().get("sticky").cache()).isTrue();
         assertThat(load("cache: { enabled: true, ttl_ms: 1500 }\n").cache().ttlMillis())
                 .isEqualTo(1500);
+        assertThat(off.cache().effectiveTimeoutMs()).isEqualTo(50);
+        assertThat(off.cache().effectivePrefix()).isEqualTo("junction");
+    }
+
+    @Test
+    void aRedisCacheBindsDefaultsToTheLimitsStoresRedisAndNeverShowsItsUrl() {
+        JunctionConfig own = load(
+                "cache: { enabled: true, store: redis, url: \"redis://:s3cret@cache:6379/2\", timeout_ms: 80, prefix: prod }\n");
+        assertThat(own.cache().redis()).isTrue();
+        assertThat(own.cache().url()).isEqualTo("redis://:s3cret@cache:6379/2");
+        assertThat(own.cache().effectiveTimeoutMs()).isEqualTo(80);
+        assertThat(own.cache().effectivePrefix()).isEqualTo("prod");
+        assertThat(own.cache().toString()).doesNotContain("s3cret").contains("<redacted>");
+        JunctionConfig shared = load("limits_store: { type: redis, url: \"redis://:pw@limits:6379\" }\n"
+                + "cache: { enabled: true, store: redis }\n");
+        assertThat(shared.cache().url()).isEqualTo("redis://:pw@limits:6379");
+        // a memory limits store has no URL to lend
+        assertError(
+                "limits_store: { type: memory }\ncache: { enabled: true, store: redis }\n",
+                "test.yaml: cache.url: store redis needs a URL (redis://host:6379, rediss:// for TLS)");
     }
 
     @Test
     void badCacheKeysAreRejectedWithTheirPath() {
         assertError(
+                "cache: { enabled: true, store: disk }\n",
+                "test.yaml: cache.store: expected memory or redis, got 'disk'");
+        assertError(
                 "cache: { enabled: true, store: redis }\n",
-                "test.yaml: cache.store: 'redis' is not supported yet (supported: memory)");
+                "test.yaml: cache.url: store redis needs a URL (redis://host:6379, rediss:// for TLS)");
+        assertError(
+                "cache: { enabled: true, store: redis, url: \"http://cache:6379\" }\n",
+                "test.yaml: cache.url: store redis needs a URL (redis://host:6379, rediss:// for TLS)");
+        assertError(
+                "cache: { store: redis, url: \"redis://h:6379\", max_entries: 10 }\n",
+                "test.yaml: cache.max_entries: applies to store memory only; bound a Redis cache with Redis's"
+                        + " maxmemory and an eviction policy (e.g. allkeys-lru)");
+        assertError(
+                "cache: { store: redis, url: \"redis://h:6379\", timeout_ms: 0 }\n",
+                "test.yaml: cache.timeout_ms: must be between 1 and 10000");
+        assertError(
+                "cache: { store: redis, url: \"redis://h:6379\", prefix: \"a b\" }\n",
+                "test.yaml: cache.prefix: letters, digits and . _ - : { } only, got 'a b'");
+        assertError("cache: { url: \"redis://h:6379\" }\n", "test.yaml: cache.url: only used with store: redis");
+        assertError("cache: { timeout_ms: 20 }\n", "test.yaml: cache.timeout_ms: only used with store: redis");
         assertError("cache: { scope: tenant }\n", "test.yaml: cache.scope: expected key, team or global, got 'tenant'");
         assertError(
                 "cache: { mode: sometimes }\n",

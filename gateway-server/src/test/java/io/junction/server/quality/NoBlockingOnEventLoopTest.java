@@ -2,10 +2,15 @@ package io.junction.server.quality;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.junction.core.cache.CachedAnswer;
 import io.junction.core.govern.BudgetPeriod;
 import io.junction.core.govern.Policy;
+import io.junction.core.schema.ChatMessage;
+import io.junction.core.schema.ChatResponse;
+import io.junction.core.schema.Usage;
 import io.junction.server.JunctionServer;
 import io.junction.server.TestGateway;
+import io.junction.server.cache.RedisResponseCache;
 import io.junction.server.limits.RedisLimitStore;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
@@ -210,6 +215,66 @@ class NoBlockingOnEventLoopTest {
                     .get(10, TimeUnit.SECONDS);
             CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).get(10, TimeUnit.SECONDS);
             assertThat(all).hasSize(81);
+        } finally {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        }
+        assertThat(BLOCKING).as("blocking calls on event loops").isEmpty();
+    }
+
+    /**
+     * The Redis response cache called from an event loop, as ChatResponder calls it: lookups (hit and
+     * miss, completed back on the loop) and writes only hand commands to Lettuce's own thread.
+     */
+    @Test
+    void theRedisResponseCacheNeverBlocksAnEventLoop() throws Exception {
+        String url = System.getenv("JUNCTION_TEST_REDIS_URL");
+        Assumptions.assumeTrue(
+                url != null, "no Redis: run '. .ci/redis.sh' first (CI does); the Redis part of the gate is SKIPPED");
+        BLOCKING.clear();
+        String prefix = "jt-bh-" + Long.toHexString(System.nanoTime());
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(
+                1, new io.netty.util.concurrent.DefaultThreadFactory("probe-loop"), NioIoHandler.newFactory());
+        try (RedisResponseCache cache = new RedisResponseCache(url, prefix, 10_000, 2_000, op -> {})) {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (cache.unhealthyReason() != null && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            CachedAnswer answer = new CachedAnswer(
+                    new ChatResponse(
+                            "chatcmpl-bh",
+                            "chat.completion",
+                            1L,
+                            "m",
+                            List.of(new ChatResponse.Choice(0, ChatMessage.of("assistant", "hi"), null, "stop", null)),
+                            Usage.of(1, 1),
+                            null,
+                            null,
+                            null,
+                            null),
+                    "p",
+                    "m",
+                    1L);
+            group.submit(() -> {
+                        for (int i = 0; i < 40; i++) {
+                            cache.put("jc1:bh" + i, answer);
+                        }
+                    })
+                    .get(10, TimeUnit.SECONDS);
+            Thread.sleep(200); // the writes reach Redis
+            List<CompletableFuture<?>> all = new CopyOnWriteArrayList<>();
+            var loop = group.next();
+            loop.submit(() -> {
+                        for (int i = 0; i < 80; i++) {
+                            CompletableFuture<Object> back = new CompletableFuture<>();
+                            cache.get("jc1:bh" + i)
+                                    .whenComplete((a, e) -> loop.execute(() -> back.complete(a == null ? "miss" : a)));
+                            all.add(back);
+                        }
+                    })
+                    .get(10, TimeUnit.SECONDS);
+            CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).get(10, TimeUnit.SECONDS);
+            assertThat(all).hasSize(80);
+            assertThat(all.subList(0, 40)).allSatisfy(f -> assertThat(f.get()).isInstanceOf(CachedAnswer.class));
         } finally {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
         }
