@@ -5,26 +5,15 @@ import io.junction.core.cache.ResponseCache;
 import io.junction.core.schema.ChatMessage;
 import io.junction.core.schema.ChatResponse;
 import io.junction.core.schema.Usage;
-import io.lettuce.core.ClientOptions;
-import io.lettuce.core.RedisChannelHandler;
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.RedisConnectionStateListener;
-import io.lettuce.core.RedisURI;
+import io.junction.server.redis.RedisLink;
 import io.lettuce.core.SetArgs;
-import io.lettuce.core.SocketOptions;
-import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.codec.RedisCodec;
 import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.resource.ClientResources;
-import io.lettuce.core.resource.DefaultClientResources;
-import io.lettuce.core.resource.Delay;
-import java.net.SocketAddress;
-import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -61,7 +50,7 @@ import org.slf4j.LoggerFactory;
  * Redis is down commands are rejected at once ({@code REJECT_COMMANDS}), not queued. The gateway
  * starts when Redis is down: the first connection is retried in the background (backoff up to 5 s),
  * and Lettuce reconnects a lost one; {@link #unhealthyReason} says so meanwhile (readiness). The
- * connection handling is the one of {@link io.junction.server.limits.RedisLimitStore}.
+ * connection handling is {@link RedisLink}'s, shared with the limits store.
  */
 public final class RedisResponseCache implements ResponseCache {
     private static final Logger log = LoggerFactory.getLogger(RedisResponseCache.class);
@@ -73,24 +62,16 @@ public final class RedisResponseCache implements ResponseCache {
     }
 
     static final int MAX_PENDING_PUTS = 1000;
-    private static final long MAX_CONNECT_BACKOFF_MS = 5_000;
     private static final long LOG_EVERY_NANOS = 10_000_000_000L;
     private static final RedisCodec<String, byte[]> CODEC = RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE);
 
-    private final ClientResources resources;
-    private final RedisClient client;
-    private final RedisURI uri;
-    private final String where;
+    private final RedisLink<byte[]> link;
     private final String keyPrefix;
     private final long ttlMs;
     private final long timeoutMs;
     private final Errors errors;
     private final AtomicInteger pendingPuts = new AtomicInteger();
     private final AtomicLong lastLog = new AtomicLong(System.nanoTime() - LOG_EVERY_NANOS);
-
-    private volatile StatefulRedisConnection<String, byte[]> connection;
-    private volatile String lastError = "not connected yet";
-    private volatile boolean closed;
 
     /**
      * Opens the cache and starts connecting in the background; returns at once, even when Redis is
@@ -103,62 +84,14 @@ public final class RedisResponseCache implements ResponseCache {
      * @param errors told of every failed lookup or write; null for none
      */
     public RedisResponseCache(String url, String prefix, long ttlMs, long timeoutMs, Errors errors) {
-        this.uri = RedisURI.create(url);
-        this.where = uri.getHost() + ":" + uri.getPort() + (uri.getDatabase() != 0 ? "/" + uri.getDatabase() : "");
         this.keyPrefix = prefix + ":cache:";
         this.ttlMs = ttlMs;
         this.timeoutMs = timeoutMs;
         this.errors = errors == null ? op -> {} : errors;
-        this.resources = DefaultClientResources.builder()
-                .ioThreadPoolSize(1)
-                .computationThreadPoolSize(1)
-                .reconnectDelay(
-                        Delay.exponential(Duration.ofMillis(50), Duration.ofSeconds(2), 2, TimeUnit.MILLISECONDS))
-                .build();
-        this.client = RedisClient.create(resources, uri);
-        client.setOptions(ClientOptions.builder()
-                .autoReconnect(true)
-                // while disconnected, fail commands at once instead of buffering them until a reconnect
-                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-                // a slow Redis fills a bounded queue; past it commands fail instead of piling up
-                .requestQueueSize(10_000)
-                // the backstop for writes (lookups have their own, shorter, timeoutMs)
-                .timeoutOptions(TimeoutOptions.enabled(Duration.ofMillis(Math.max(1000, 5 * timeoutMs))))
-                .socketOptions(SocketOptions.builder()
-                        .connectTimeout(Duration.ofMillis(Math.max(1000, timeoutMs)))
-                        .keepAlive(SocketOptions.KeepAliveOptions.builder()
-                                .enable()
-                                .idle(Duration.ofSeconds(15))
-                                .interval(Duration.ofSeconds(5))
-                                .count(3)
-                                .build())
-                        .build())
-                .build());
-        client.addListener(new RedisConnectionStateListener() {
-            @Override
-            public void onRedisConnected(RedisChannelHandler<?, ?> c, SocketAddress address) {
-                if (lastError != null && connection != null) {
-                    log.info("response cache: reconnected to Redis at {}", where);
-                }
-                lastError = null;
-            }
-
-            @Override
-            public void onRedisDisconnected(RedisChannelHandler<?, ?> c) {
-                if (!closed) {
-                    lastError = "connection lost";
-                    log.warn("response cache: lost the connection to Redis at {}; reconnecting", where);
-                }
-            }
-
-            @Override
-            public void onRedisExceptionCaught(RedisChannelHandler<?, ?> c, Throwable cause) {
-                lastError = String.valueOf(cause);
-            }
-        });
-        connect(100);
+        this.link =
+                new RedisLink<>("response cache", url, CODEC, timeoutMs, "every lookup is a miss until it can", null);
         // the first decode builds Jackson's deserializers (tens of ms): not on the first hit's time
-        resources.eventExecutorGroup().execute(RedisResponseCache::warmUp);
+        link.executor().execute(RedisResponseCache::warmUp);
     }
 
     private static void warmUp() {
@@ -185,53 +118,9 @@ public final class RedisResponseCache implements ResponseCache {
         }
     }
 
-    private void connect(long backoffMs) {
-        if (closed) {
-            return;
-        }
-        client.connectAsync(CODEC, uri).whenComplete((c, error) -> {
-            if (error != null) {
-                Throwable cause = unwrap(error);
-                String was = lastError;
-                lastError = cause.getMessage() == null ? cause.toString() : cause.getMessage();
-                if (!lastError.equals(was)) {
-                    log.warn(
-                            "response cache: cannot connect to Redis at {} ({}); every lookup is a miss until it"
-                                    + " can, retrying in the background",
-                            where,
-                            lastError);
-                }
-                if (!closed) {
-                    resources
-                            .eventExecutorGroup()
-                            .schedule(
-                                    () -> connect(Math.min(MAX_CONNECT_BACKOFF_MS, backoffMs * 2)),
-                                    backoffMs,
-                                    TimeUnit.MILLISECONDS);
-                }
-                return;
-            }
-            if (closed) {
-                c.closeAsync();
-                return;
-            }
-            connection = c;
-            lastError = null;
-            log.info("response cache: connected to Redis at {}", where);
-        });
-    }
-
     /** Null while connected; else why not (no secrets: the URL is never shown). */
     public String unhealthyReason() {
-        if (closed) {
-            return "response cache closed";
-        }
-        StatefulRedisConnection<String, byte[]> c = connection;
-        String error = lastError;
-        if (c == null || !c.isOpen()) {
-            return "Redis at " + where + " unreachable: " + (error == null ? "disconnected" : error);
-        }
-        return null;
+        return link.unhealthyReason();
     }
 
     /** The Redis key of a cache key. */
@@ -239,17 +128,11 @@ public final class RedisResponseCache implements ResponseCache {
         return keyPrefix + key;
     }
 
-    /** The connection when it can take commands now, else null. */
-    private StatefulRedisConnection<String, byte[]> live() {
-        StatefulRedisConnection<String, byte[]> c = connection;
-        return closed || c == null || !c.isOpen() ? null : c;
-    }
-
     @Override
     public CompletionStage<CachedAnswer> get(String key) {
-        StatefulRedisConnection<String, byte[]> c = live();
+        StatefulRedisConnection<String, byte[]> c = link.live();
         if (c == null) {
-            if (!closed) {
+            if (!link.closed()) {
                 failed("get", null);
             }
             return CompletableFuture.completedFuture(null);
@@ -289,9 +172,9 @@ public final class RedisResponseCache implements ResponseCache {
 
     @Override
     public void put(String key, CachedAnswer answer) {
-        StatefulRedisConnection<String, byte[]> c = live();
+        StatefulRedisConnection<String, byte[]> c = link.live();
         if (c == null) {
-            if (!closed) {
+            if (!link.closed()) {
                 failed("put", null);
             }
             return;
@@ -306,7 +189,7 @@ public final class RedisResponseCache implements ResponseCache {
                     .set(redisKey(key), answer.toJson(), SetArgs.Builder.px(ttlMs))
                     .whenComplete((ok, error) -> {
                         pendingPuts.decrementAndGet();
-                        if (error != null && !closed) {
+                        if (error != null && !link.closed()) {
                             failed("put", unwrap(error));
                         }
                     });
@@ -341,7 +224,7 @@ public final class RedisResponseCache implements ResponseCache {
     }
 
     private static Throwable unwrap(Throwable t) {
-        return t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
+        return RedisLink.unwrap(t);
     }
 
     /**
@@ -350,20 +233,12 @@ public final class RedisResponseCache implements ResponseCache {
      */
     @Override
     public void close() {
-        if (closed) {
-            return;
-        }
-        closed = true;
-        StatefulRedisConnection<String, byte[]> c = connection;
-        if (c != null) {
-            c.close();
-        }
-        client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
-        resources.shutdown(0, 2, TimeUnit.SECONDS);
+        link.close();
     }
 
     @Override
     public String toString() {
-        return "redis " + where + " (prefix " + keyPrefix.substring(0, keyPrefix.length() - ":cache:".length()) + ")";
+        return "redis " + link.where() + " (prefix " + keyPrefix.substring(0, keyPrefix.length() - ":cache:".length())
+                + ")";
     }
 }

@@ -5,34 +5,23 @@ import io.junction.core.govern.Decision;
 import io.junction.core.govern.LimitStore;
 import io.junction.core.govern.Policy;
 import io.junction.core.govern.SlidingWindow;
-import io.lettuce.core.ClientOptions;
-import io.lettuce.core.RedisChannelHandler;
-import io.lettuce.core.RedisClient;
+import io.junction.server.redis.RedisLink;
 import io.lettuce.core.RedisConnectionException;
-import io.lettuce.core.RedisConnectionStateListener;
 import io.lettuce.core.RedisNoScriptException;
-import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScriptOutputType;
-import io.lettuce.core.SocketOptions;
-import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.resource.ClientResources;
-import io.lettuce.core.resource.DefaultClientResources;
-import io.lettuce.core.resource.Delay;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -97,22 +86,15 @@ public final class RedisLimitStore implements LimitStore {
     static final Script SETTLE = Script.load("settle.lua");
 
     private static final long DAY_MS = 86_400_000L;
-    private static final long MAX_CONNECT_BACKOFF_MS = 5_000;
     private static final String NO_CAP = "";
 
-    private final ClientResources resources;
-    private final RedisClient client;
-    private final RedisURI uri;
-    private final String where;
+    private final RedisLink<String> link;
     private final String tag;
     private final long timeoutMs;
     /** Prefixes lease ids: a caller's id is unique in its replica, not necessarily across replicas. */
     private final String replica =
             Long.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextLong() | Long.MIN_VALUE) + "/";
 
-    private volatile StatefulRedisConnection<String, String> connection;
-    private volatile String lastError = "not connected yet";
-    private volatile boolean closed;
     private volatile long clockSkewMs;
 
     /**
@@ -124,96 +106,9 @@ public final class RedisLimitStore implements LimitStore {
      * @param timeoutMs how long an admission waits for Redis
      */
     public RedisLimitStore(String url, String prefix, long timeoutMs) {
-        this.uri = RedisURI.create(url);
-        this.where = uri.getHost() + ":" + uri.getPort() + (uri.getDatabase() != 0 ? "/" + uri.getDatabase() : "");
         this.tag = "{" + prefix + "}:";
         this.timeoutMs = timeoutMs;
-        this.resources = DefaultClientResources.builder()
-                .ioThreadPoolSize(1)
-                .computationThreadPoolSize(1)
-                .reconnectDelay(
-                        Delay.exponential(Duration.ofMillis(50), Duration.ofSeconds(2), 2, TimeUnit.MILLISECONDS))
-                .build();
-        this.client = RedisClient.create(resources, uri);
-        Duration connectTimeout = Duration.ofMillis(Math.max(1000, timeoutMs));
-        client.setOptions(ClientOptions.builder()
-                .autoReconnect(true)
-                // while disconnected, fail commands at once instead of buffering them until a reconnect
-                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-                // a slow Redis fills a bounded queue; past it commands fail instead of piling up
-                .requestQueueSize(10_000)
-                // the backstop for every command (admissions have their own, shorter, timeoutMs)
-                .timeoutOptions(TimeoutOptions.enabled(Duration.ofMillis(Math.max(1000, 5 * timeoutMs))))
-                .socketOptions(SocketOptions.builder()
-                        .connectTimeout(connectTimeout)
-                        // a peer that vanished without a FIN is noticed and the connection remade
-                        .keepAlive(SocketOptions.KeepAliveOptions.builder()
-                                .enable()
-                                .idle(Duration.ofSeconds(15))
-                                .interval(Duration.ofSeconds(5))
-                                .count(3)
-                                .build())
-                        .build())
-                .build());
-        client.addListener(new RedisConnectionStateListener() {
-            @Override
-            public void onRedisConnected(RedisChannelHandler<?, ?> c, SocketAddress address) {
-                if (lastError != null && connection != null) {
-                    log.info("limits store: reconnected to Redis at {}", where);
-                }
-                lastError = null;
-            }
-
-            @Override
-            public void onRedisDisconnected(RedisChannelHandler<?, ?> c) {
-                if (!closed) {
-                    lastError = "connection lost";
-                    log.warn("limits store: lost the connection to Redis at {}; reconnecting", where);
-                }
-            }
-
-            @Override
-            public void onRedisExceptionCaught(RedisChannelHandler<?, ?> c, Throwable cause) {
-                lastError = String.valueOf(cause);
-            }
-        });
-        connect(100);
-    }
-
-    private void connect(long backoffMs) {
-        if (closed) {
-            return;
-        }
-        client.connectAsync(StringCodec.UTF8, uri).whenComplete((c, error) -> {
-            if (error != null) {
-                Throwable cause = unwrap(error);
-                String was = lastError;
-                lastError = cause.getMessage() == null ? cause.toString() : cause.getMessage();
-                if (!lastError.equals(was)) {
-                    log.warn(
-                            "limits store: cannot connect to Redis at {} ({}); retrying in the background",
-                            where,
-                            lastError);
-                }
-                if (!closed) {
-                    resources
-                            .eventExecutorGroup()
-                            .schedule(
-                                    () -> connect(Math.min(MAX_CONNECT_BACKOFF_MS, backoffMs * 2)),
-                                    backoffMs,
-                                    TimeUnit.MILLISECONDS);
-                }
-                return;
-            }
-            if (closed) {
-                c.closeAsync();
-                return;
-            }
-            connection = c;
-            lastError = null;
-            log.info("limits store: connected to Redis at {}", where);
-            checkClock(c);
-        });
+        this.link = new RedisLink<>("limits store", url, StringCodec.UTF8, timeoutMs, null, this::checkClock);
     }
 
     /** Compares this replica's clock with Redis's: the store relies on replicas agreeing on the time. */
@@ -243,24 +138,17 @@ public final class RedisLimitStore implements LimitStore {
 
     @Override
     public String unhealthyReason() {
-        if (closed) {
-            return "limits store closed";
-        }
-        StatefulRedisConnection<String, String> c = connection;
-        String error = lastError;
-        if (c == null || !c.isOpen()) {
-            return "limits store: Redis at " + where + " unreachable: " + (error == null ? "disconnected" : error);
-        }
-        return null;
+        String reason = link.unhealthyReason();
+        return reason == null || link.closed() ? reason : "limits store: " + reason;
     }
 
     private RedisAsyncCommands<String, String> commands() {
-        StatefulRedisConnection<String, String> c = connection;
-        if (closed) {
+        if (link.closed()) {
             throw new RedisConnectionException("limits store closed");
         }
-        if (c == null || !c.isOpen()) {
-            throw new RedisConnectionException("not connected to Redis at " + where + ": " + lastError);
+        StatefulRedisConnection<String, String> c = link.live();
+        if (c == null) {
+            throw new RedisConnectionException("not connected to Redis at " + link.where() + ": " + link.lastError());
         }
         return c.async();
     }
@@ -488,7 +376,7 @@ public final class RedisLimitStore implements LimitStore {
     }
 
     private static Throwable unwrap(Throwable t) {
-        return t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
+        return RedisLink.unwrap(t);
     }
 
     /**
@@ -497,21 +385,12 @@ public final class RedisLimitStore implements LimitStore {
      */
     @Override
     public void close() {
-        if (closed) {
-            return;
-        }
-        closed = true;
-        StatefulRedisConnection<String, String> c = connection;
-        if (c != null) {
-            c.close();
-        }
-        client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
-        resources.shutdown(0, 2, TimeUnit.SECONDS);
+        link.close();
     }
 
     @Override
     public String toString() {
-        return "redis " + where + " (prefix " + tag.substring(1, tag.length() - 2) + ")";
+        return "redis " + link.where() + " (prefix " + tag.substring(1, tag.length() - 2) + ")";
     }
 
     /** A Lua script and its SHA-1 digest. */
