@@ -51,7 +51,9 @@ class GovernanceIT {
                   - { key: %s, name: rpm-bot, limits: { rpm: 3 } }
                   - { key: %s, name: team-a, team: research }
                   - { key: %s, name: team-b, team: research }
+                  - { key: sk-conc, name: conc-bot, limits: { concurrent: 1 } }
                 providers:
+                  paced: { type: mock, models: [echo], chunk_delay_ms: 100 }
                   up:   { type: openai, base_url: "http://127.0.0.1:%d/v1", api_key: sk-up, models: [gpt-4o-mini], retry: { max_retries: 0 } }
                   mock: { type: mock, models: [echo] }
                 pricing:
@@ -141,6 +143,29 @@ class GovernanceIT {
         assertThat(error(refused).path("message").asText()).contains("team 'research'");
         String metrics = Clients.get(junction, "/metrics", null).body();
         assertThat(metrics).contains("junction_limit_rejections_total{limit=\"requests\",scope=\"team\"} 1.0");
+    }
+
+    @Test
+    void aConcurrencyCapRefusesASecondCallWhileTheFirstRunsAndFreesItsLeaseAfter() throws Exception {
+        // a stream of 8 words, one every 100 ms: once its first word arrived, it holds the key's one slot
+        String slow = "{\"model\":\"paced/echo\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":"
+                + "\"a b c d e f g h\"}]}";
+        try (RawHttp stream = new RawHttp(junction.port())) {
+            stream.write(RawHttp.post(junction.port(), CHAT, "sk-conc", slow, null));
+            stream.readUntil("\"content\":\"a");
+            HttpResponse<String> second = chat("sk-conc", "mock/echo", false);
+            assertThat(second.statusCode()).as(second.body()).isEqualTo(429);
+            assertThat(error(second).path("code").asText()).isEqualTo("rate_limit_exceeded");
+            assertThat(error(second).path("message").asText()).contains("at most 1 at once");
+            stream.readUntil("data: [DONE]");
+        }
+        // the lease is given back as the stream ends (just after its last bytes leave: allow a moment)
+        HttpResponse<String> after = chat("sk-conc", "mock/echo", false);
+        for (int i = 0; i < 20 && after.statusCode() == 429; i++) {
+            Thread.sleep(50);
+            after = chat("sk-conc", "mock/echo", false);
+        }
+        assertThat(after.statusCode()).as(after.body()).isEqualTo(200);
     }
 
     @Test
