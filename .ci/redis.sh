@@ -47,14 +47,24 @@ junction_redis_start() {
   echo "CI: Redis $("$bin" --version | awk '{print $3}' | sed 's/^v=//') on 127.0.0.1:$started for the limits-store tests"
 }
 
+# Never fails: it runs from the EXIT trap, where a failing command would turn a green run red.
 junction_redis_stop() {
   if [ -n "${JUNCTION_REDIS_DIR:-}" ]; then
+    local pid=""
     if [ -s "$JUNCTION_REDIS_DIR/redis.pid" ]; then
-      kill "$(cat "$JUNCTION_REDIS_DIR/redis.pid")" 2>/dev/null || true
+      pid=$(cat "$JUNCTION_REDIS_DIR/redis.pid" 2>/dev/null || true)
+      [ -n "$pid" ] && kill "$pid" 2>/dev/null || true
     fi
-    rm -rf "$JUNCTION_REDIS_DIR"
+    # wait (at most 5 s) until it has exited: it may still write into its directory while it stops
+    local i
+    for i in $(seq 1 50); do
+      { [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; } || break
+      sleep 0.1
+    done
+    rm -rf "$JUNCTION_REDIS_DIR" 2>/dev/null || true
     JUNCTION_REDIS_DIR=
   fi
+  return 0
 }
 
 # Called in an || list, so `set -e` of the caller cannot abort CI halfway through: any failure here
