@@ -12,7 +12,8 @@ import java.util.Arrays;
  * with {@code :} are comments. Several {@code data:} lines join with {@code \n}. A blank line
  * dispatches the event; an event with no data is not dispatched. One instance per stream; not
  * thread-safe. Lines are found with a bulk scan ({@link ByteProcessor#FIND_CRLF}) and copied in bulk;
- * per event the only allocation is the payload array handed to the listener.
+ * per event the only allocation is the payload array handed to the listener, and none for a listener
+ * that reads the payload in place ({@link Listener#onEvent(String, byte[], int)}).
  */
 public final class SseDecoder {
 
@@ -20,6 +21,15 @@ public final class SseDecoder {
     @FunctionalInterface
     public interface Listener {
         void onEvent(String event, byte[] data);
+
+        /**
+         * The same event with its payload in the decoder's own buffer, {@code data[0, length)}, valid
+         * only during this call. By default copied and passed to {@link #onEvent(String, byte[])};
+         * a listener that reads it in place overrides this and saves the copy.
+         */
+        default void onEvent(String event, byte[] data, int length) {
+            onEvent(event, Arrays.copyOf(data, length));
+        }
     }
 
     private static final int MAX_KEPT = 64 * 1024; // buffers larger than this are not kept between events
@@ -125,7 +135,8 @@ public final class SseDecoder {
 
     private void dispatch(Listener listener) {
         if (hasData) {
-            byte[] payload = Arrays.copyOf(data, dataLength);
+            byte[] payload = data;
+            int length = dataLength;
             String name = event;
             dataLength = 0;
             hasData = false;
@@ -133,7 +144,7 @@ public final class SseDecoder {
             if (data.length > MAX_KEPT) {
                 data = new byte[512];
             }
-            listener.onEvent(name, payload);
+            listener.onEvent(name, payload, length);
         } else {
             event = null;
         }

@@ -16,6 +16,7 @@ import io.junction.core.schema.ExtraFields;
 import io.junction.core.schema.Json;
 import io.junction.core.schema.Usage;
 import io.junction.core.spi.Target;
+import io.junction.core.stream.PassThroughChunk;
 import io.junction.core.stream.SseEncoder;
 import io.junction.core.usage.CompletionText;
 import io.junction.server.cache.CachePlan;
@@ -414,6 +415,29 @@ public final class ChatResponder implements CallListener {
         } else {
             frame = SseEncoder.event(ctx.alloc(), chunk);
         }
+        ctx.writeAndFlush(new DefaultHttpContent(frame), ctx.voidPromise());
+    }
+
+    /**
+     * A plain pass-through chunk: what {@link #onChunk} does for it, without building the chunk — the
+     * frame is the upstream's bytes, copied once into a pooled direct buffer. The response cache and a
+     * span still waiting for the response model read the whole chunk, so they take {@link #onChunk}.
+     */
+    @Override
+    public void onPassThrough(PassThroughChunk chunk, CallInfo info) {
+        if (capture != null || (span != null && span.wantsResponseModel())) {
+            CallListener.super.onPassThrough(chunk, info);
+            return;
+        }
+        long now = System.nanoTime();
+        if (streamMeters != null) {
+            if (lastChunkNanos != 0) {
+                streamMeters.interChunk().record(now - lastChunkNanos, TimeUnit.NANOSECONDS);
+            }
+            lastChunkNanos = now;
+        }
+        received.add(chunk);
+        ByteBuf frame = SseEncoder.frame(ctx.alloc(), chunk.bytes(), chunk.length());
         ctx.writeAndFlush(new DefaultHttpContent(frame), ctx.voidPromise());
     }
 
