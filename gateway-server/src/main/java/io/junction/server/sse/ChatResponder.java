@@ -13,7 +13,6 @@ import io.junction.core.schema.ChatChunk;
 import io.junction.core.schema.ChatRequest;
 import io.junction.core.schema.ChatResponse;
 import io.junction.core.schema.ExtraFields;
-import io.junction.core.schema.Json;
 import io.junction.core.schema.Usage;
 import io.junction.core.spi.Target;
 import io.junction.core.stream.PassThroughChunk;
@@ -309,21 +308,26 @@ public final class ChatResponder implements CallListener {
         }
         ChatResponse out =
                 gw.extraFields() ? response.withExtraFields(extraFields(info, response.model(), 0)) : response;
-        byte[] body = Json.bytes(out);
+        ByteBuf body = HttpResponses.jsonBuffer(ctx.alloc(), out);
         selfNanos += System.nanoTime() - t0;
         FullHttpResponse r = HttpResponses.json(200, body, requestId);
-        routingHeaders(r.headers(), info, 0);
-        admission.headers(r.headers()::set);
-        if (cost != null) {
-            r.headers().set(COST_HEADER, cost.totalString());
-        }
-        r.headers().set(OVERHEAD_HEADER, Long.toString(overheadNanos(info) / 1000));
-        if (cacheStatus != null) {
-            r.headers().set(CachedReplay.HEADER, cacheStatus);
-        }
-        if (capture != null) {
-            // stored before the client has the answer, so its next identical request finds it
-            capture.response(response, usage, info.target());
+        try {
+            routingHeaders(r.headers(), info, 0);
+            admission.headers(r.headers()::set);
+            if (cost != null) {
+                r.headers().set(COST_HEADER, cost.totalString());
+            }
+            r.headers().set(OVERHEAD_HEADER, Long.toString(overheadNanos(info) / 1000));
+            if (cacheStatus != null) {
+                r.headers().set(CachedReplay.HEADER, cacheStatus);
+            }
+            if (capture != null) {
+                // stored before the client has the answer, so its next identical request finds it
+                capture.response(response, usage, info.target());
+            }
+        } catch (RuntimeException e) {
+            r.release(); // the body is a pooled buffer now
+            throw e;
         }
         ctx.writeAndFlush(r);
         done(200, info);
