@@ -24,7 +24,7 @@ import java.util.Arrays;
  * decoder's buffer and handed on as a {@link PassThroughChunk} without building a {@code ChatChunk};
  * every other event (usage, tool calls, errors, anything unusual) takes the full parse below.
  */
-final class OpenAiStreamDecoder implements StreamDecoder, SseDecoder.Listener {
+final class OpenAiStreamDecoder implements StreamDecoder, SseDecoder.InPlaceListener {
     private static final ObjectReader CHUNK_READER = Json.MAPPER.readerFor(ChatChunk.class);
 
     private final SseDecoder sse = new SseDecoder();
