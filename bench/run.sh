@@ -288,8 +288,23 @@ mode_stream() {
   ensure_stack; warm_up
   for r in $(seq "$REPEATS"); do
     for t in "${TARGETS[@]}"; do
+      if [ "$t" = junction ]; then
+        jcmd "$JUNCTION_PID" GC.run >/dev/null; sleep 0.5
+        local a0; a0=$(metric jvm_gc_memory_allocated_bytes_total)
+      fi
       measure stream "$t" "$r" loadgen stream --url "$(url_of "$t")" --body bench/bodies/chat-stream.json \
         --rate "$STREAM_RATE" --duration "$STREAM_SECONDS" --warmup 5
+      if [ "$t" = junction ]; then
+        jcmd "$JUNCTION_PID" GC.run >/dev/null; sleep 0.5
+        local a1 n m c; a1=$(metric jvm_gc_memory_allocated_bytes_total)
+        n=$(tail -1 "$RAW" | grep -o ' total=[0-9]*' | cut -d= -f2)     # streams, warm-up ones included
+        m=$(tail -1 "$RAW" | grep -o ' requests=[0-9]*' | cut -d= -f2)  # streams measured
+        c=$(tail -1 "$RAW" | grep -o ' chunks=[0-9]*' | cut -d= -f2)    # chunks of the measured streams
+        # JVM-wide allocation across the run per stream, and per chunk (chunks scaled to all streams):
+        # the per-stream costs (request, routing, headers, usage chunk) are in it, spread over the chunks
+        sed -i '$ s/$/ alloc_per_stream_bytes='"$(awk -v a=$((a1 - a0)) -v n="$n" 'BEGIN{printf "%.0f", a/n}')"' alloc_per_chunk_bytes='"$(awk -v a=$((a1 - a0)) -v n="$n" -v m="$m" -v c="$c" 'BEGIN{printf "%.0f", a/(c*n/m)}')"'/' "$RAW"
+        log "junction stream run $r: $(tail -1 "$RAW" | grep -o 'alloc_per_[a-z]*_bytes=[0-9]*' | tr '\n' ' ')"
+      fi
     done
   done
 }

@@ -7,6 +7,7 @@ import io.junction.core.schema.ChatRequest;
 import io.junction.core.spi.StreamDecoder;
 import io.junction.core.spi.StreamSink;
 import io.junction.core.spi.Target;
+import io.junction.core.stream.PassThroughChunk;
 import io.junction.core.stream.SseEncoder;
 import io.junction.core.validate.RequestParser;
 import io.netty.buffer.ByteBuf;
@@ -34,7 +35,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * {@code provider-adapters/src/test/resources/fixtures/}) is fed through the adapter's
  * {@link StreamDecoder}, and every chunk it yields is framed for the client the way
  * {@code ChatResponder} does — {@link SseEncoder#frame} around the upstream's own JSON bytes on the
- * OpenAI pass-through path, {@link SseEncoder#event} (re-serialization) for translated providers —
+ * OpenAI pass-through path (for a plain chunk straight from the decoder's buffer, with no
+ * {@code ChatChunk} built: {@code Sink.onPassThrough}), {@link SseEncoder#event} (re-serialization) for
+ * translated providers —
  * into pooled buffers, which are then released. Times and {@code gc.alloc.rate.norm} are <em>per
  * upstream SSE event</em> ({@link OperationsPerInvocation} = the fixture's event count).
  *
@@ -98,6 +101,14 @@ public class StreamRelayBenchmark {
         @Override
         public void onChunk(ChatChunk chunk, ByteBuf rawJson) {
             ByteBuf frame = rawJson != null ? SseEncoder.frame(alloc, rawJson) : SseEncoder.event(alloc, chunk);
+            chunks++;
+            frame.release();
+        }
+
+        /** A plain OpenAI chunk (see PassThroughChunk): framed from the upstream bytes, as ChatResponder does. */
+        @Override
+        public void onPassThrough(PassThroughChunk chunk) {
+            ByteBuf frame = SseEncoder.frame(alloc, chunk.bytes(), chunk.length());
             chunks++;
             frame.release();
         }

@@ -3,7 +3,9 @@ package io.junction.core.route;
 import io.junction.core.error.GatewayException;
 import io.junction.core.schema.ChatChunk;
 import io.junction.core.schema.ChatResponse;
+import io.junction.core.stream.PassThroughChunk;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 
 /**
  * The client side of a {@link RoutedCall}: the server implements it to write the HTTP response.
@@ -20,6 +22,15 @@ public interface CallListener {
 
     /** One chunk; {@code rawJson} (nullable) is the upstream's exact JSON for it, owned by the listener. */
     void onChunk(ChatChunk chunk, ByteBuf rawJson, CallInfo info);
+
+    /**
+     * One plain pass-through chunk (see {@link PassThroughChunk}), valid only during this call. By
+     * default parsed and copied into {@link #onChunk}; a listener that only frames the upstream bytes
+     * overrides it and builds no {@code ChatChunk}.
+     */
+    default void onPassThrough(PassThroughChunk chunk, CallInfo info) {
+        onChunk(chunk.chunk(), Unpooled.wrappedBuffer(chunk.copyBytes()), info);
+    }
 
     /** The stream completed normally. */
     void onStreamEnd(CallInfo info);

@@ -8,6 +8,7 @@ import io.junction.core.spi.Provider;
 import io.junction.core.spi.StreamDecoder;
 import io.junction.core.spi.StreamSink;
 import io.junction.core.spi.Target;
+import io.junction.core.stream.PassThroughChunk;
 import io.junction.core.time.Scheduler;
 import io.junction.core.transport.ExchangeListener;
 import io.junction.core.transport.UpstreamExchange;
@@ -17,6 +18,7 @@ import io.junction.core.transport.UpstreamTransport;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.CompositeByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.EventExecutor;
 import java.util.ArrayDeque;
@@ -788,6 +790,33 @@ public final class RoutedCall {
             listener.onChunk(chunk, rawJson, info);
         }
 
+        /**
+         * A plain OpenAI chunk (pass-through decoders): the same steps as {@link #onChunk} on the facts
+         * the chunk was scanned for. It has no usage (usage chunks take {@link #onChunk}), so it is
+         * never the usage-only chunk. A chunk held before the commit point is parsed and copied, since
+         * it outlives this call.
+         */
+        @Override
+        public void onPassThrough(PassThroughChunk chunk) {
+            if (stale()) {
+                return;
+            }
+            if (chunk.finishReason() != null) {
+                info.finishReason = chunk.finishReason();
+            }
+            if (!info.committed) {
+                if (!reachesCommitPoint(chunk)) {
+                    held.add(new Object[] {chunk.chunk(), Unpooled.wrappedBuffer(chunk.copyBytes())});
+                    return;
+                }
+                commit();
+                if (stale()) {
+                    return;
+                }
+            }
+            listener.onPassThrough(chunk, info);
+        }
+
         /** The commit point: headers go out, then the chunks held until now. */
         private void commit() {
             won(this);
@@ -831,6 +860,24 @@ public final class RoutedCall {
                 }
             }
             return chunk.usage() != null || heldChars >= mode;
+        }
+
+        /** {@link #reachesCommitPoint(ChatChunk)} for a plain chunk: at most one choice, no tool calls, no usage. */
+        private boolean reachesCommitPoint(PassThroughChunk chunk) {
+            int mode = settings.commitChars();
+            if (mode < 0) {
+                return true;
+            }
+            if (mode == 0) {
+                return chunk.hasContent();
+            }
+            if (chunk.choiceCount() > 0) {
+                if (chunk.finishReason() != null) {
+                    return true;
+                }
+                heldChars += chunk.content().length() + chunk.reasoningContent().length();
+            }
+            return heldChars >= mode;
         }
 
         private void releaseHeld() {

@@ -12,7 +12,8 @@ import java.util.Arrays;
  * with {@code :} are comments. Several {@code data:} lines join with {@code \n}. A blank line
  * dispatches the event; an event with no data is not dispatched. One instance per stream; not
  * thread-safe. Lines are found with a bulk scan ({@link ByteProcessor#FIND_CRLF}) and copied in bulk;
- * per event the only allocation is the payload array handed to the listener.
+ * per event the only allocation is the payload array handed to the listener, and none for a listener
+ * that reads the payload in place ({@link InPlaceListener}).
  */
 public final class SseDecoder {
 
@@ -20,6 +21,14 @@ public final class SseDecoder {
     @FunctionalInterface
     public interface Listener {
         void onEvent(String event, byte[] data);
+    }
+
+    /**
+     * A listener that reads each payload in place, in the decoder's own buffer: {@code data[0,
+     * length)}, valid only during the call. Saves the per-event copy.
+     */
+    public interface InPlaceListener extends Listener {
+        void onEvent(String event, byte[] data, int length);
     }
 
     private static final int MAX_KEPT = 64 * 1024; // buffers larger than this are not kept between events
@@ -125,11 +134,21 @@ public final class SseDecoder {
 
     private void dispatch(Listener listener) {
         if (hasData) {
-            byte[] payload = Arrays.copyOf(data, dataLength);
             String name = event;
-            dataLength = 0;
-            hasData = false;
             event = null;
+            hasData = false;
+            if (listener instanceof InPlaceListener inPlace) {
+                byte[] buffer = data;
+                int length = dataLength;
+                dataLength = 0;
+                if (data.length > MAX_KEPT) {
+                    data = new byte[512];
+                }
+                inPlace.onEvent(name, buffer, length);
+                return;
+            }
+            byte[] payload = Arrays.copyOf(data, dataLength);
+            dataLength = 0;
             if (data.length > MAX_KEPT) {
                 data = new byte[512];
             }

@@ -50,6 +50,17 @@ public final class SseEncoder {
         }
     }
 
+    /**
+     * Frames {@code json[0, length)} (upstream JSON, unchanged) into one direct buffer from {@code
+     * alloc}, as {@link #frame(ByteBufAllocator, ByteBuf)} does, without first wrapping or copying it.
+     */
+    public static ByteBuf frame(ByteBufAllocator alloc, byte[] json, int length) {
+        return alloc.directBuffer(PREFIX.length + length + SUFFIX.length)
+                .writeBytes(PREFIX)
+                .writeBytes(json, 0, length)
+                .writeBytes(SUFFIX);
+    }
+
     /** {@code data: [DONE]\n\n}. */
     public static ByteBuf done() {
         return DONE.duplicate();

@@ -3,6 +3,7 @@ package io.junction.core.usage;
 import io.junction.core.schema.ChatChunk;
 import io.junction.core.schema.ChatResponse;
 import io.junction.core.schema.ToolCall;
+import io.junction.core.stream.PassThroughChunk;
 import java.util.List;
 
 /**
@@ -27,6 +28,16 @@ public final class CompletionText {
             append(d.refusal());
             toolCalls(d.toolCalls());
         }
+    }
+
+    /** Adds what one plain pass-through chunk delivered (same text, same order as the parsed chunk). */
+    public void add(PassThroughChunk chunk) {
+        if (chunk.choiceCount() == 0) {
+            return;
+        }
+        append(chunk.content());
+        append(chunk.reasoningContent());
+        append(chunk.refusal());
     }
 
     /** Adds a whole non-streamed answer. */
@@ -57,7 +68,7 @@ public final class CompletionText {
         }
     }
 
-    private void append(String s) {
+    private void append(CharSequence s) {
         if (s == null || s.isEmpty()) {
             return;
         }

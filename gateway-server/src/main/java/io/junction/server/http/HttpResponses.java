@@ -2,6 +2,9 @@ package io.junction.server.http;
 
 import io.junction.core.error.GatewayException;
 import io.junction.core.schema.Json;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.ByteBufOutputStream;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -12,6 +15,9 @@ import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -26,14 +32,38 @@ public final class HttpResponses {
     }
 
     public static FullHttpResponse full(int status, byte[] body, String contentType, String requestId) {
-        FullHttpResponse r = new DefaultFullHttpResponse(
-                HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(status), Unpooled.wrappedBuffer(body));
+        return full(status, Unpooled.wrappedBuffer(body), contentType, requestId);
+    }
+
+    /** A JSON response whose body is already in a buffer (owned by the response from now on). */
+    public static FullHttpResponse json(int status, ByteBuf body, String requestId) {
+        return full(status, body, "application/json", requestId);
+    }
+
+    private static FullHttpResponse full(int status, ByteBuf body, String contentType, String requestId) {
+        FullHttpResponse r =
+                new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(status), body);
         r.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
         if (requestId != null) {
             r.headers().set(REQUEST_ID, requestId);
         }
-        HttpUtil.setContentLength(r, body.length);
+        HttpUtil.setContentLength(r, body.readableBytes());
         return r;
+    }
+
+    /**
+     * {@code value} as JSON, written straight into a direct buffer from {@code alloc} (pooled in the
+     * server): no intermediate {@code byte[]}, and nothing for the socket to copy again.
+     */
+    public static ByteBuf jsonBuffer(ByteBufAllocator alloc, Object value) {
+        ByteBuf buf = alloc.directBuffer(1024);
+        try (ByteBufOutputStream out = new ByteBufOutputStream(buf)) {
+            Json.MAPPER.writeValue((OutputStream) out, value);
+        } catch (IOException | RuntimeException e) {
+            buf.release();
+            throw e instanceof IOException io ? new UncheckedIOException(io) : (RuntimeException) e;
+        }
+        return buf;
     }
 
     public static FullHttpResponse error(GatewayException e, String requestId) {

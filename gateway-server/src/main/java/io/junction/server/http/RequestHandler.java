@@ -69,7 +69,7 @@ public final class RequestHandler extends ChannelInboundHandlerAdapter {
         String requestId = HttpResponses.requestId(req.headers().get(HttpResponses.REQUEST_ID));
         GatewayContext gw = gateway.get();
         long start = System.nanoTime();
-        String path = new QueryStringDecoder(req.uri()).path();
+        String path = path(req.uri());
         String endpoint = "other";
         String keyName = null; // for the access log: who was authenticated
         try {
@@ -369,5 +369,25 @@ public final class RequestHandler extends ChannelInboundHandlerAdapter {
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         log.debug("client connection error: {}", cause.toString());
         ctx.close();
+    }
+
+    /**
+     * The decoded path of a request target, as {@code new QueryStringDecoder(uri).path()} gives it,
+     * without building the decoder (or a string, for a target with no query) when there is nothing to
+     * decode.
+     */
+    static String path(String uri) {
+        int end = uri.length();
+        for (int i = 0; i < end; i++) {
+            char c = uri.charAt(i);
+            if (c == '?' || c == '#') {
+                end = i;
+                break;
+            }
+            if (c == '%') {
+                return new QueryStringDecoder(uri).path();
+            }
+        }
+        return end == uri.length() ? uri : uri.substring(0, end);
     }
 }

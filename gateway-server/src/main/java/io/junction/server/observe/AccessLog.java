@@ -1,13 +1,14 @@
 package io.junction.server.observe;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.io.SegmentedStringWriter;
 import io.junction.core.config.LoggingSpec;
 import io.junction.core.pricing.PricingTable;
 import io.junction.core.schema.Json;
 import io.junction.core.schema.Usage;
 import io.junction.server.ledger.UsageRecord;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -44,73 +45,95 @@ public final class AccessLog implements Consumer<UsageRecord> {
         }
     }
 
-    /** The JSON line for {@code r}; payloads only when asked for and captured. */
+    /**
+     * The JSON line for {@code r}; payloads only when asked for and captured. Written field by field
+     * with a generator (no tree of nodes per line); the fields, their order and their formatting are
+     * those of the {@code ObjectNode} this used to build.
+     */
     public static String line(UsageRecord r, boolean payloads) {
-        ObjectNode o = JsonNodeFactory.instance.objectNode();
-        o.put("ts", Instant.ofEpochMilli(r.timestampMs()).toString());
-        o.put("type", "access");
-        o.put("request_id", r.requestId());
-        o.put("endpoint", "chat.completions");
-        o.put("key", r.keyName());
+        SegmentedStringWriter out =
+                new SegmentedStringWriter(Json.MAPPER.getFactory()._getBufferRecycler());
+        try {
+            try (JsonGenerator g = Json.MAPPER.createGenerator(out)) {
+                write(g, r, payloads);
+            }
+            return out.getAndClear();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void write(JsonGenerator g, UsageRecord r, boolean payloads) throws IOException {
+        g.writeStartObject();
+        g.writeStringField("ts", Instant.ofEpochMilli(r.timestampMs()).toString());
+        g.writeStringField("type", "access");
+        g.writeStringField("request_id", r.requestId());
+        g.writeStringField("endpoint", "chat.completions");
+        g.writeStringField("key", r.keyName());
         UsageRecord.Access a = r.access();
         if (a != null) {
-            o.put("client", a.clientAddress());
-            o.put("user_agent", a.userAgent());
+            g.writeStringField("client", a.clientAddress());
+            g.writeStringField("user_agent", a.userAgent());
             if (a.traceparent() != null) {
-                o.put("traceparent", a.traceparent());
-                o.put("trace_id", a.traceparent().substring(3, 35));
+                g.writeStringField("traceparent", a.traceparent());
+                g.writeStringField("trace_id", a.traceparent().substring(3, 35));
             }
         }
-        o.put("model_requested", r.modelRequested());
-        o.put("model_used", r.modelUsed());
-        o.put("provider", r.provider());
-        o.put("status", r.status());
-        o.put("error_type", r.errorType());
-        o.put("stream", r.stream());
-        o.put("latency_ms", r.latencyMs());
+        g.writeStringField("model_requested", r.modelRequested());
+        g.writeStringField("model_used", r.modelUsed());
+        g.writeStringField("provider", r.provider());
+        g.writeNumberField("status", r.status());
+        g.writeStringField("error_type", r.errorType());
+        g.writeBooleanField("stream", r.stream());
+        g.writeNumberField("latency_ms", r.latencyMs());
         if (r.ttftMs() != null) {
-            o.put("ttft_ms", r.ttftMs());
+            g.writeNumberField("ttft_ms", r.ttftMs().longValue());
         }
         if (r.overheadUs() != null) {
-            o.put("overhead_us", r.overheadUs());
+            g.writeNumberField("overhead_us", r.overheadUs().longValue());
         }
-        o.put("attempts", r.attempts());
+        g.writeNumberField("attempts", r.attempts());
         Usage u = r.usage();
-        o.put("prompt_tokens", u.prompt());
-        o.put("completion_tokens", u.completion());
-        o.put("cached_tokens", u.cached());
-        o.put("cache_write_tokens", PricingTable.cacheWriteTokens(u));
-        o.put("reasoning_tokens", u.reasoning());
-        o.put("usage_estimated", r.usageEstimated());
+        g.writeNumberField("prompt_tokens", u.prompt());
+        g.writeNumberField("completion_tokens", u.completion());
+        g.writeNumberField("cached_tokens", u.cached());
+        g.writeNumberField("cache_write_tokens", PricingTable.cacheWriteTokens(u));
+        g.writeNumberField("reasoning_tokens", u.reasoning());
+        g.writeBooleanField("usage_estimated", r.usageEstimated());
         if (r.cacheHit()) {
-            o.put("cache_hit", true);
+            g.writeBooleanField("cache_hit", true);
         }
         if (r.cost() == null) {
-            o.putNull("cost_usd");
+            g.writeNullField("cost_usd");
         } else {
-            o.put("cost_usd", r.cost().total());
+            g.writeNumberField("cost_usd", r.cost().total());
         }
         if (r.sessionId() != null) {
-            o.put("session_id", r.sessionId());
+            g.writeStringField("session_id", r.sessionId());
         }
         if (!r.tags().isEmpty()) {
-            ArrayNode tags = o.putArray("tags");
-            r.tags().forEach(tags::add);
+            g.writeArrayFieldStart("tags");
+            for (String t : r.tags()) {
+                g.writeString(t);
+            }
+            g.writeEndArray();
         }
         if (!r.labels().isEmpty()) {
-            ObjectNode labels = o.putObject("labels");
+            g.writeObjectFieldStart("labels");
             for (Map.Entry<String, String> e : r.labels().entrySet()) {
-                labels.put(e.getKey(), e.getValue());
+                g.writeStringField(e.getKey(), e.getValue());
             }
+            g.writeEndObject();
         }
         if (payloads && a != null) {
             if (a.messages() != null) {
-                o.set("messages", Json.MAPPER.valueToTree(a.messages()));
+                g.writeFieldName("messages");
+                g.writeTree(Json.MAPPER.valueToTree(a.messages()));
             }
             if (a.completion() != null) {
-                o.put("completion", a.completion().text());
+                g.writeStringField("completion", a.completion().text());
             }
         }
-        return Json.string(o);
+        g.writeEndObject();
     }
 }

@@ -13,9 +13,9 @@ import io.junction.core.schema.ChatChunk;
 import io.junction.core.schema.ChatRequest;
 import io.junction.core.schema.ChatResponse;
 import io.junction.core.schema.ExtraFields;
-import io.junction.core.schema.Json;
 import io.junction.core.schema.Usage;
 import io.junction.core.spi.Target;
+import io.junction.core.stream.PassThroughChunk;
 import io.junction.core.stream.SseEncoder;
 import io.junction.core.usage.CompletionText;
 import io.junction.server.cache.CachePlan;
@@ -308,21 +308,26 @@ public final class ChatResponder implements CallListener {
         }
         ChatResponse out =
                 gw.extraFields() ? response.withExtraFields(extraFields(info, response.model(), 0)) : response;
-        byte[] body = Json.bytes(out);
+        ByteBuf body = HttpResponses.jsonBuffer(ctx.alloc(), out);
         selfNanos += System.nanoTime() - t0;
         FullHttpResponse r = HttpResponses.json(200, body, requestId);
-        routingHeaders(r.headers(), info, 0);
-        admission.headers(r.headers()::set);
-        if (cost != null) {
-            r.headers().set(COST_HEADER, cost.totalString());
-        }
-        r.headers().set(OVERHEAD_HEADER, Long.toString(overheadNanos(info) / 1000));
-        if (cacheStatus != null) {
-            r.headers().set(CachedReplay.HEADER, cacheStatus);
-        }
-        if (capture != null) {
-            // stored before the client has the answer, so its next identical request finds it
-            capture.response(response, usage, info.target());
+        try {
+            routingHeaders(r.headers(), info, 0);
+            admission.headers(r.headers()::set);
+            if (cost != null) {
+                r.headers().set(COST_HEADER, cost.totalString());
+            }
+            r.headers().set(OVERHEAD_HEADER, Long.toString(overheadNanos(info) / 1000));
+            if (cacheStatus != null) {
+                r.headers().set(CachedReplay.HEADER, cacheStatus);
+            }
+            if (capture != null) {
+                // stored before the client has the answer, so its next identical request finds it
+                capture.response(response, usage, info.target());
+            }
+        } catch (RuntimeException e) {
+            r.release(); // the body is a pooled buffer now
+            throw e;
         }
         ctx.writeAndFlush(r);
         done(200, info);
@@ -414,6 +419,29 @@ public final class ChatResponder implements CallListener {
         } else {
             frame = SseEncoder.event(ctx.alloc(), chunk);
         }
+        ctx.writeAndFlush(new DefaultHttpContent(frame), ctx.voidPromise());
+    }
+
+    /**
+     * A plain pass-through chunk: what {@link #onChunk} does for it, without building the chunk — the
+     * frame is the upstream's bytes, copied once into a pooled direct buffer. The response cache and a
+     * span still waiting for the response model read the whole chunk, so they take {@link #onChunk}.
+     */
+    @Override
+    public void onPassThrough(PassThroughChunk chunk, CallInfo info) {
+        if (capture != null || (span != null && span.wantsResponseModel())) {
+            CallListener.super.onPassThrough(chunk, info);
+            return;
+        }
+        long now = System.nanoTime();
+        if (streamMeters != null) {
+            if (lastChunkNanos != 0) {
+                streamMeters.interChunk().record(now - lastChunkNanos, TimeUnit.NANOSECONDS);
+            }
+            lastChunkNanos = now;
+        }
+        received.add(chunk);
+        ByteBuf frame = SseEncoder.frame(ctx.alloc(), chunk.bytes(), chunk.length());
         ctx.writeAndFlush(new DefaultHttpContent(frame), ctx.voidPromise());
     }
 

@@ -3,13 +3,18 @@ package io.junction.server.observe;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.junction.core.pricing.Cost;
+import io.junction.core.pricing.PricingTable;
 import io.junction.core.schema.ChatChunk;
 import io.junction.core.schema.ChatMessage;
 import io.junction.core.schema.Json;
 import io.junction.core.schema.Usage;
 import io.junction.core.usage.CompletionText;
 import io.junction.server.ledger.UsageRecord;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -103,5 +108,115 @@ class AccessLogTest {
         assertThat(j.get("usage_estimated").asBoolean()).isTrue();
         assertThat(j.has("client")).isFalse();
         assertThat(j.has("messages")).isFalse();
+    }
+
+    /** The line as it was built before (an ObjectNode tree): the generator must write the same bytes. */
+    private static String treeLine(UsageRecord r, boolean payloads) {
+        ObjectNode o = JsonNodeFactory.instance.objectNode();
+        o.put("ts", Instant.ofEpochMilli(r.timestampMs()).toString());
+        o.put("type", "access");
+        o.put("request_id", r.requestId());
+        o.put("endpoint", "chat.completions");
+        o.put("key", r.keyName());
+        UsageRecord.Access a = r.access();
+        if (a != null) {
+            o.put("client", a.clientAddress());
+            o.put("user_agent", a.userAgent());
+            if (a.traceparent() != null) {
+                o.put("traceparent", a.traceparent());
+                o.put("trace_id", a.traceparent().substring(3, 35));
+            }
+        }
+        o.put("model_requested", r.modelRequested());
+        o.put("model_used", r.modelUsed());
+        o.put("provider", r.provider());
+        o.put("status", r.status());
+        o.put("error_type", r.errorType());
+        o.put("stream", r.stream());
+        o.put("latency_ms", r.latencyMs());
+        if (r.ttftMs() != null) {
+            o.put("ttft_ms", r.ttftMs());
+        }
+        if (r.overheadUs() != null) {
+            o.put("overhead_us", r.overheadUs());
+        }
+        o.put("attempts", r.attempts());
+        Usage u = r.usage();
+        o.put("prompt_tokens", u.prompt());
+        o.put("completion_tokens", u.completion());
+        o.put("cached_tokens", u.cached());
+        o.put("cache_write_tokens", PricingTable.cacheWriteTokens(u));
+        o.put("reasoning_tokens", u.reasoning());
+        o.put("usage_estimated", r.usageEstimated());
+        if (r.cacheHit()) {
+            o.put("cache_hit", true);
+        }
+        if (r.cost() == null) {
+            o.putNull("cost_usd");
+        } else {
+            o.put("cost_usd", r.cost().total());
+        }
+        if (r.sessionId() != null) {
+            o.put("session_id", r.sessionId());
+        }
+        if (!r.tags().isEmpty()) {
+            ArrayNode tags = o.putArray("tags");
+            r.tags().forEach(tags::add);
+        }
+        if (!r.labels().isEmpty()) {
+            ObjectNode labels = o.putObject("labels");
+            for (Map.Entry<String, String> e : r.labels().entrySet()) {
+                labels.put(e.getKey(), e.getValue());
+            }
+        }
+        if (payloads && a != null) {
+            if (a.messages() != null) {
+                o.set("messages", Json.MAPPER.valueToTree(a.messages()));
+            }
+            if (a.completion() != null) {
+                o.put("completion", a.completion().text());
+            }
+        }
+        return Json.string(o);
+    }
+
+    @Test
+    void theLineIsByteForByteWhatTheNodeTreeGave() {
+        java.util.LinkedHashMap<String, String> labels = new java.util.LinkedHashMap<>();
+        labels.put("team", "x \"quoted\" é中😀\n");
+        labels.put("empty", "");
+        List<String> tags = List.of("a", "b\\c");
+        UsageRecord odd = new UsageRecord(
+                "req-\u2028",
+                0L,
+                null,
+                null,
+                null,
+                null,
+                Usage.of(0, 0),
+                Cost.of(1e-9, 0, 0, 123456.789),
+                true,
+                -1,
+                null,
+                null,
+                502,
+                null,
+                3,
+                false,
+                null,
+                tags,
+                labels,
+                new UsageRecord.Access(null, "ua \"x\"", null, null, null));
+        List<UsageRecord> records = List.of(
+                record(access()),
+                record(null),
+                record(null).withUsage(Usage.of(1, 1), null, true),
+                record(access()).withUsage(Usage.of(7, 9), Cost.of(0.1, 0.2, 0.3, 0.4), false),
+                odd);
+        for (UsageRecord r : records) {
+            for (boolean payloads : new boolean[] {false, true}) {
+                assertThat(AccessLog.line(r, payloads)).isEqualTo(treeLine(r, payloads));
+            }
+        }
     }
 }

@@ -8,20 +8,27 @@ import io.junction.core.schema.Json;
 import io.junction.core.spi.StreamDecoder;
 import io.junction.core.spi.StreamSink;
 import io.junction.core.spi.Target;
+import io.junction.core.stream.PassThroughChunk;
 import io.junction.core.stream.SseDecoder;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import java.io.IOException;
+import java.util.Arrays;
 
 /**
  * OpenAI SSE to chunks. Each chunk is also handed on as its exact upstream JSON bytes, so the client
  * gets what the provider sent, byte for byte. {@code data: [DONE]} ends the stream; a
  * {@code {"error":...}} event is an in-band error. One instance per stream; not thread-safe.
+ *
+ * <p>A plain chunk (text, role, finish reason; see {@link PassThroughChunk}) is scanned in the SSE
+ * decoder's buffer and handed on as a {@link PassThroughChunk} without building a {@code ChatChunk};
+ * every other event (usage, tool calls, errors, anything unusual) takes the full parse below.
  */
-final class OpenAiStreamDecoder implements StreamDecoder, SseDecoder.Listener {
+final class OpenAiStreamDecoder implements StreamDecoder, SseDecoder.InPlaceListener {
     private static final ObjectReader CHUNK_READER = Json.MAPPER.readerFor(ChatChunk.class);
 
     private final SseDecoder sse = new SseDecoder();
+    private final PassThroughChunk plain = new PassThroughChunk();
     private final Target target;
     private StreamSink sink;
 
@@ -38,12 +45,25 @@ final class OpenAiStreamDecoder implements StreamDecoder, SseDecoder.Listener {
     @Override
     public void finish(StreamSink sink) {
         this.sink = sink;
-        sse.finish(this);
+        try {
+            sse.finish(this);
+        } finally {
+            plain.close();
+        }
+    }
+
+    @Override
+    public void onEvent(String event, byte[] data, int length) {
+        if (event == null && !isDone(data, length) && plain.scan(data, length)) {
+            sink.onPassThrough(plain);
+            return;
+        }
+        onEvent(event, Arrays.copyOf(data, length));
     }
 
     @Override
     public void onEvent(String event, byte[] data) {
-        if (isDone(data)) {
+        if (isDone(data, data.length)) {
             sink.onDone();
             return;
         }
@@ -92,9 +112,9 @@ final class OpenAiStreamDecoder implements StreamDecoder, SseDecoder.Listener {
         sink.onChunk(chunk, Unpooled.wrappedBuffer(data));
     }
 
-    private static boolean isDone(byte[] data) {
+    private static boolean isDone(byte[] data, int length) {
         int start = 0;
-        int end = data.length;
+        int end = length;
         while (start < end && Character.isWhitespace(data[start])) {
             start++;
         }
