@@ -15,8 +15,11 @@ import io.lettuce.core.resource.Delay;
 import io.netty.util.concurrent.EventExecutorGroup;
 import java.net.SocketAddress;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -46,6 +49,9 @@ public final class RedisLink<V> implements AutoCloseable {
     private final Consumer<StatefulRedisConnection<String, V>> onConnect;
 
     private volatile StatefulRedisConnection<String, V> connection;
+    /** The connection attempt in progress (or the last one): {@link #close} waits for it. */
+    private volatile CompletableFuture<StatefulRedisConnection<String, V>> connecting;
+
     private volatile String lastError = "not connected yet";
     private volatile boolean closed;
 
@@ -127,7 +133,10 @@ public final class RedisLink<V> implements AutoCloseable {
         if (closed) {
             return;
         }
-        client.connectAsync(codec, uri).whenComplete((c, error) -> {
+        CompletableFuture<StatefulRedisConnection<String, V>> attempt =
+                client.connectAsync(codec, uri).toCompletableFuture();
+        connecting = attempt;
+        attempt.whenComplete((c, error) -> {
             if (error != null) {
                 Throwable cause = unwrap(error);
                 String was = lastError;
@@ -210,11 +219,27 @@ public final class RedisLink<V> implements AutoCloseable {
             return;
         }
         closed = true;
+        // A channel still registering when Lettuce's threads stop never gets its read buffer back:
+        // let a connection attempt in flight finish first (bounded), then close what it opened.
+        CompletableFuture<StatefulRedisConnection<String, V>> attempt = connecting;
+        StatefulRedisConnection<String, V> opened = null;
+        if (attempt != null) {
+            try {
+                opened = attempt.get(2, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (ExecutionException | TimeoutException e) {
+                // failed or still hanging: nothing of ours to close
+            }
+        }
         StatefulRedisConnection<String, V> c = connection;
         if (c != null) {
             c.close();
         }
-        client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
-        resources.shutdown(0, 2, TimeUnit.SECONDS);
+        if (opened != null && opened != c) {
+            opened.close();
+        }
+        client.shutdown(Duration.ofMillis(50), Duration.ofSeconds(2));
+        resources.shutdown(50, 2000, TimeUnit.MILLISECONDS);
     }
 }
