@@ -28,6 +28,17 @@ class GlobTest {
         "fast, fast, true",
         "fast, fastest, false",
         "'line*', 'line\nbreak', true",
+        "**, x, true",
+        "a*, a, true",
+        "*a, a, true",
+        "*a, ab, false",
+        "a*b, a/x/b, true",
+        "a*b, a/x/bc, false",
+        "*mid*, amidb, true",
+        "*mid*, amib, false",
+        "?*, '', false",
+        "'', '', true",
+        "'', x, false",
     })
     void matchesTheWholeValue(String glob, String value, boolean expected) {
         assertThat(Glob.of(glob).matches(value)).isEqualTo(expected);
