@@ -41,6 +41,11 @@ public record KeySpec(
         this(key, name, models, null, null, null, null, null, null, null);
     }
 
+    /** The name this key goes by: its {@code name}, else {@code key-<index>} (its place in {@code keys:}). */
+    public String effectiveName(int index) {
+        return name == null || name.isBlank() ? "key-" + index : name;
+    }
+
     @Override
     public String toString() {
         return "KeySpec[name=" + name + ", team=" + team + ", models=" + models + ", key=<redacted>]";

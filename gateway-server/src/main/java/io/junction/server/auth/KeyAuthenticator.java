@@ -85,15 +85,10 @@ public final class KeyAuthenticator {
         for (int i = 0; i < keys.size(); i++) {
             KeySpec k = keys.get(i);
             byte[] d = sha256(k.key());
-            String name = configName(k, i);
+            String name = k.effectiveName(i);
             configNames.add(name);
             byDigest.put(hex(d), new Entry(d, Principal.of(name, k), expiry(k.expiresAt()), k.enabled()));
         }
-    }
-
-    /** The name a {@code keys:} entry goes by: its {@code name}, else {@code key-<index>}. */
-    public static String configName(KeySpec k, int index) {
-        return k.name() == null || k.name().isBlank() ? "key-" + index : k.name();
     }
 
     /** Names of the config's keys (run-time keys may not take them). */

@@ -436,7 +436,7 @@ public final class ConfigLoader {
         for (int i = 0; i < c.keys().size(); i++) {
             KeySpec k = c.keys().get(i);
             String kp = "keys[" + i + "]";
-            String name = k.name() == null || k.name().isBlank() ? "key-" + i : k.name();
+            String name = k.effectiveName(i);
             if (!names.add(name)) {
                 throw new ConfigException(file + ": " + kp + ".name: '" + name
                         + "' is used by another key (names identify keys in limits, budgets and the ledger)");

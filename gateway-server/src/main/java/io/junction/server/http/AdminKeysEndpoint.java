@@ -598,7 +598,7 @@ final class AdminKeysEndpoint {
         Map<String, KeySpec> out = new LinkedHashMap<>();
         List<KeySpec> keys = gw.config().keys();
         for (int i = 0; i < keys.size(); i++) {
-            out.put(KeyAuthenticator.configName(keys.get(i), i), keys.get(i));
+            out.put(keys.get(i).effectiveName(i), keys.get(i));
         }
         return out;
     }

@@ -49,7 +49,7 @@ public final class BudgetSeeder {
             java.util.Set<String> names = new java.util.HashSet<>();
             for (int i = 0; i < config.keys().size(); i++) {
                 KeySpec k = config.keys().get(i);
-                names.add(k.name() == null || k.name().isBlank() ? "key-" + i : k.name());
+                names.add(k.effectiveName(i));
                 all.add(k);
             }
             runtimeKeys.stream().filter(k -> !names.contains(k.name())).forEach(all::add);
@@ -63,7 +63,7 @@ public final class BudgetSeeder {
         try {
             for (int i = 0; i < config.keys().size(); i++) {
                 KeySpec k = config.keys().get(i);
-                String name = k.name() == null || k.name().isBlank() ? "key-" + i : k.name();
+                String name = k.effectiveName(i);
                 if (k.budget() != null) {
                     BudgetPeriod.Window w =
                             BudgetPeriod.parse(k.budget().period()).window(nowMs);
@@ -85,7 +85,7 @@ public final class BudgetSeeder {
                 for (int i = 0; i < config.keys().size(); i++) {
                     KeySpec k = config.keys().get(i);
                     if (t.getKey().equals(k.team())) {
-                        usd += spend.getOrDefault(k.name() == null || k.name().isBlank() ? "key-" + i : k.name(), 0.0);
+                        usd += spend.getOrDefault(k.effectiveName(i), 0.0);
                     }
                 }
                 if (usd > 0) {
