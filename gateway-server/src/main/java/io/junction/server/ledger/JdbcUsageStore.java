@@ -20,7 +20,6 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
-import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,7 +28,7 @@ import org.slf4j.LoggerFactory;
  * WAL journal) or PostgreSQL. The schema uses only types and statements both accept, so one set of
  * SQL serves both; it is created or migrated on open ({@code junction_schema.version}).
  *
- * <p>Schema v1: {@code usage_record} (one row per request; {@code uid} is a UUID primary key,
+ * <p>Schema v1: {@code usage_record} (one row per request; {@code uid} is a time-ordered UUID primary key ({@link LedgerIds}),
  * {@code ts_ms} epoch milliseconds, {@code day} its UTC date, token columns, cost columns in USD
  * (NULL when unpriced), flags as 0/1 integers, {@code tags} and {@code labels} as JSON text) and
  * {@code usage_tag} (one row per tag of a request, for {@code group_by=tag}). Schema v2 adds
@@ -52,6 +51,7 @@ public final class JdbcUsageStore implements UsageStore {
     private final boolean sqlite;
     private final Connector connector;
     private Connection writer;
+    private final LedgerIds ids = new LedgerIds(); // writer thread only
 
     private JdbcUsageStore(String description, boolean sqlite, Connector connector) throws SQLException {
         this.description = description;
@@ -203,7 +203,7 @@ public final class JdbcUsageStore implements UsageStore {
                             c.prepareStatement("INSERT INTO usage_tag (uid, ts_ms, tag) VALUES (?, ?, ?)")) {
                 boolean anyTag = false;
                 for (UsageRecord r : batch) {
-                    String uid = UUID.randomUUID().toString();
+                    String uid = ids.next(r.timestampMs());
                     bind(rows, uid, r);
                     rows.addBatch();
                     for (String t : r.tags()) {

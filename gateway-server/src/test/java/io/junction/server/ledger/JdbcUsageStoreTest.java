@@ -144,6 +144,34 @@ class JdbcUsageStoreTest {
     }
 
     @Test
+    void rowIdsAreTimeOrderedUuidsSoNewRowsAppendToThePrimaryKeyIndex() throws Exception {
+        Path file = dir.resolve("usage.db");
+        try (JdbcUsageStore s = JdbcUsageStore.sqlite(file)) {
+            s.insert(List.of(
+                    record("r1", T0, "k", "m", "p", 1, 1, null, List.of()),
+                    record("r2", T0 + 1, "k", "m", "p", 1, 1, null, List.of())));
+            s.insert(List.of(record("r3", T0 + 60_000, "k", "m", "p", 1, 1, null, List.of())));
+        }
+        try (var c = DriverManager.getConnection("jdbc:sqlite:" + file);
+                ResultSet rs =
+                        c.createStatement().executeQuery("SELECT request_id, ts_ms FROM usage_record ORDER BY uid")) {
+            List<String> byUid = new java.util.ArrayList<>();
+            while (rs.next()) {
+                byUid.add(rs.getString(1));
+            }
+            assertThat(byUid).containsExactly("r1", "r2", "r3");
+        }
+        try (var c = DriverManager.getConnection("jdbc:sqlite:" + file);
+                ResultSet rs = c.createStatement().executeQuery("SELECT uid, ts_ms FROM usage_record")) {
+            while (rs.next()) {
+                java.util.UUID uid = java.util.UUID.fromString(rs.getString(1));
+                assertThat(uid.version()).isEqualTo(7);
+                assertThat(uid.getMostSignificantBits() >>> 16).isEqualTo(rs.getLong(2));
+            }
+        }
+    }
+
+    @Test
     void aggregatesByKeyModelProviderTagAndDayWithinTheRange() throws Exception {
         try (JdbcUsageStore s = JdbcUsageStore.sqlite(dir.resolve("usage.db"))) {
             assertAggregations(s);
