@@ -8,6 +8,7 @@ import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardWatchEventKinds;
+import java.nio.file.WatchEvent;
 import java.nio.file.WatchKey;
 import java.nio.file.WatchService;
 import java.security.MessageDigest;
@@ -32,7 +33,10 @@ import org.slf4j.LoggerFactory;
  * (SIGHUP, tests). Never runs on an event loop: one daemon thread waits for file events, and one
  * daemon thread loads, validates and applies, one reload at a time.
  *
- * <p>A file event schedules a check after a quiet period ({@code debounce}): editors and
+ * <p>Events for other files in the directory are ignored (a log written next to the config would
+ * otherwise keep the reload thread busy and postpone the check forever). An event for the config's
+ * name, its symlink target's name or a Kubernetes {@code ..data} swap schedules a check after a
+ * quiet period ({@code debounce}): editors and
  * {@code kubectl} write in several steps. The check compares the file's content (SHA-256) with the
  * last one seen, so only a real change reloads; this also catches Kubernetes ConfigMap volumes,
  * where the file is a symlink whose target directory is swapped. A requested reload (SIGHUP) always
@@ -51,6 +55,7 @@ public final class ConfigReloader implements AutoCloseable {
     private final Duration debounce;
     private final ScheduledExecutorService worker;
     private volatile WatchService watcher;
+    private volatile Set<String> watchedNames = Set.of();
     private volatile Thread watchThread;
     private volatile boolean closed;
     private ScheduledFuture<?> pending; // worker thread only
@@ -96,6 +101,14 @@ public final class ConfigReloader implements AutoCloseable {
         } catch (IOException e) {
             // the file is gone right now; its directory is watched and it will be found again
         }
+        Set<String> names = new LinkedHashSet<>();
+        names.add(abs.getFileName().toString());
+        try {
+            names.add(abs.toRealPath().getFileName().toString());
+        } catch (IOException e) {
+            // as above
+        }
+        watchedNames = Set.copyOf(names);
         for (Path dir : dirs) {
             dir.register(
                     ws,
@@ -120,10 +133,15 @@ public final class ConfigReloader implements AutoCloseable {
             } catch (InterruptedException | ClosedWatchServiceException e) {
                 return;
             }
-            // Any event in the directory: the content check decides whether it was our file.
-            key.pollEvents();
+            // Only events that can concern our file start the quiet period; the content check then
+            // decides. A busy neighbour (a log file written next to the config) must neither cost
+            // CPU nor keep restarting the quiet period, which would hold a real edit back forever.
+            boolean relevant = false;
+            for (WatchEvent<?> event : key.pollEvents()) {
+                relevant |= concernsConfig(event);
+            }
             key.reset();
-            if (!closed) {
+            if (relevant && !closed) {
                 try {
                     worker.execute(this::scheduleCheck);
                 } catch (java.util.concurrent.RejectedExecutionException e) {
@@ -131,6 +149,19 @@ public final class ConfigReloader implements AutoCloseable {
                 }
             }
         }
+    }
+
+    /**
+     * Whether a directory event may have changed the config: an event for the file's name (or its
+     * symlink target's name), a Kubernetes ConfigMap swap (the {@code ..data} symlink and the
+     * {@code ..<timestamp>} directories are renamed into place), or lost events (overflow).
+     */
+    boolean concernsConfig(WatchEvent<?> event) {
+        if (event.kind() == StandardWatchEventKinds.OVERFLOW || !(event.context() instanceof Path p)) {
+            return true;
+        }
+        String name = p.getFileName().toString();
+        return watchedNames.contains(name) || name.startsWith("..");
     }
 
     /** Worker thread: (re)starts the quiet period. */

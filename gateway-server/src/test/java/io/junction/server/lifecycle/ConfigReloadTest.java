@@ -129,6 +129,67 @@ class ConfigReloadTest {
     }
 
     @Test
+    void aFileWrittenContinuouslyNextToTheConfigDoesNotHoldAnEditBack() throws Exception {
+        reloader.watch();
+        Path log = dir.resolve("junction.log");
+        java.util.concurrent.atomic.AtomicBoolean writing = new java.util.concurrent.atomic.AtomicBoolean(true);
+        Thread writer = new Thread(() -> {
+            try {
+                for (int i = 0; i < 3_000 && writing.get(); i++) { // bounded: at most ~60 s
+                    Files.writeString(
+                            log,
+                            "line " + i + "\n",
+                            java.nio.file.StandardOpenOption.CREATE,
+                            java.nio.file.StandardOpenOption.APPEND);
+                    Thread.sleep(20); // well inside the 100 ms quiet period
+                }
+            } catch (Exception e) {
+                // the test's assertion reports it
+            }
+        });
+        writer.start();
+        try {
+            Thread.sleep(200);
+            Files.writeString(file, BASE + "  second: { targets: [mock/echo] }\n");
+            GracefulShutdownTest.waitUntil(() -> server.config().models().containsKey("second"));
+            GracefulShutdownTest.waitUntil(() -> server.configStatus().lastReload() != null);
+            assertThat(server.configStatus().lastReload().trigger()).isEqualTo("file change");
+        } finally {
+            writing.set(false);
+            writer.join(5_000);
+        }
+    }
+
+    @Test
+    void aKubernetesConfigMapSwapIsPickedUp() throws Exception {
+        // The kubelet's layout: junction.yaml -> ..data/junction.yaml, ..data -> ..<timestamp>; an
+        // update writes a new timestamped directory and renames a new ..data symlink over the old one.
+        reloader.close();
+        Path v1 = Files.createDirectory(dir.resolve("..2026_11_22_01"));
+        Files.writeString(v1.resolve("junction.yaml"), BASE);
+        Files.createSymbolicLink(dir.resolve("..data"), v1.getFileName());
+        Path cm = Files.createDirectory(dir.resolve("cm"));
+        Files.move(dir.resolve("..data"), cm.resolve("..data"));
+        Files.move(v1, cm.resolve(v1.getFileName()));
+        Path link = cm.resolve("junction.yaml");
+        Files.createSymbolicLink(link, Path.of("..data/junction.yaml"));
+        reloader =
+                new ConfigReloader(link, loader::load, server::reload, server.configStatus(), Duration.ofMillis(100));
+        reloader.watch();
+
+        Path v2 = Files.createDirectory(cm.resolve("..2026_11_22_02"));
+        Files.writeString(v2.resolve("junction.yaml"), BASE + "  second: { targets: [mock/echo] }\n");
+        Files.createSymbolicLink(cm.resolve("..data_tmp"), v2.getFileName());
+        Files.move(
+                cm.resolve("..data_tmp"),
+                cm.resolve("..data"),
+                java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+
+        GracefulShutdownTest.waitUntil(() -> server.config().models().containsKey("second"));
+    }
+
+    @Test
     void aRequestedReloadRereadsTheFileAndReportsRestartOnlySettings() throws Exception {
         Files.writeString(
                 file,
