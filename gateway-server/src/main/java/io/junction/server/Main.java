@@ -168,7 +168,7 @@ public final class Main {
         if (reloader != null && config.server().watchConfig()) {
             try {
                 reloader.watch();
-            } catch (IOException | RuntimeException e) {
+            } catch (RuntimeException e) {
                 log.warn("cannot watch {} for changes ({}); SIGHUP still reloads it", file, e.toString());
             }
         }
