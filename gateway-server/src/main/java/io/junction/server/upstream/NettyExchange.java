@@ -36,6 +36,17 @@ import javax.net.ssl.SSLException;
  * response allows keep-alive) and report the end. Cancel or failure closes the connection instead: a
  * half-read connection never goes back to the pool.
  *
+ * <p>Reading: the connection reads with {@code AUTO_READ} on, always, and the exchange tracks the
+ * consumer's demand. A piece handed to the consumer uses the demand up; the consumer renews it with
+ * {@link #request()}, normally from inside the callback. Only when it does not (the client cannot
+ * take more) is auto-read switched off, and {@link #request()} switches it on again. Toggling read
+ * interest costs an {@code epoll_ctl} each way; done per read it was two system calls per request
+ * and per streamed chunk, now it happens only under real backpressure.
+ *
+ * <p>Read timeout: the time from a demand to the next piece, counted only while there is demand (a
+ * paused consumer is not the upstream's fault). One timer per exchange checks the time of the last
+ * piece and re-arms itself for the rest, instead of a timer scheduled and cancelled per piece.
+ *
  * <p>A connection taken from the pool may have been closed by the server a moment earlier; if it
  * fails before any response byte arrived, the request is sent once more on another connection.
  */
@@ -57,6 +68,13 @@ final class NettyExchange implements UpstreamExchange {
     private boolean keepAlive;
     private boolean staleRetryUsed;
     private ScheduledFuture<?> timer;
+    /** The consumer wants the next piece. */
+    private boolean demand;
+    /** System.nanoTime() of the demand that no piece has answered yet, or -1. */
+    private long awaitingSince = -1;
+
+    private final long readTimeoutNanos;
+    private final Runnable onTimer = this::timerFired;
 
     NettyExchange(
             UpstreamRequest request,
@@ -71,6 +89,7 @@ final class NettyExchange implements UpstreamExchange {
         this.pool = pool;
         this.host = host;
         this.port = port;
+        this.readTimeoutNanos = request.readTimeout().toNanos();
     }
 
     void start() {
@@ -131,13 +150,15 @@ final class NettyExchange implements UpstreamExchange {
             req.headers().set(h.getKey(), h.getValue());
         }
         HttpUtil.setContentLength(req, request.body().length);
-        armTimer(request.readTimeout().toMillis());
+        demand = true;
+        awaitingSince = System.nanoTime();
+        ensureTimer();
         ch.writeAndFlush(req).addListener(w -> {
             if (!w.isSuccess() && !done) {
                 onClosed(w.cause());
             }
         });
-        ch.read();
+        readOn(ch);
     }
 
     @Override
@@ -145,8 +166,18 @@ final class NettyExchange implements UpstreamExchange {
         if (done || channel == null) {
             return;
         }
-        armTimer(request.readTimeout().toMillis());
-        channel.read();
+        demand = true;
+        if (awaitingSince < 0) {
+            awaitingSince = System.nanoTime();
+        }
+        ensureTimer();
+        readOn(channel);
+    }
+
+    private static void readOn(Channel ch) {
+        if (!ch.config().isAutoRead()) {
+            ch.config().setAutoRead(true); // also issues a read
+        }
     }
 
     @Override
@@ -164,13 +195,14 @@ final class NettyExchange implements UpstreamExchange {
             if (done) {
                 return;
             }
-            cancelTimer();
+            awaitingSince = -1; // something arrived
             if (msg instanceof HttpResponse r) {
                 if (r.status().code() == 100) {
                     return;
                 }
                 gotResponse = true;
                 keepAlive = HttpUtil.isKeepAlive(r);
+                demand = false; // the listener renews it if it wants more
                 listener.onHeaders(r.status().code(), name -> r.headers().get(name));
             }
             if (done) {
@@ -178,13 +210,18 @@ final class NettyExchange implements UpstreamExchange {
             }
             if (msg instanceof HttpContent c) {
                 if (c.content().isReadable()) {
+                    demand = false;
                     listener.onBody(c.content());
                 }
                 if (!done && msg instanceof LastHttpContent) {
                     done = true;
                     returnToPool();
                     listener.onEnd();
+                    return;
                 }
+            }
+            if (!done && !demand && channel != null && channel.config().isAutoRead()) {
+                channel.config().setAutoRead(false); // backpressure: no more reads until request()
             }
         } finally {
             ReferenceCountUtil.release(msg);
@@ -225,21 +262,28 @@ final class NettyExchange implements UpstreamExchange {
         listener.onError(e);
     }
 
-    private void armTimer(long millis) {
-        cancelTimer();
-        timer = loop.schedule(
-                () -> {
-                    timer = null;
-                    if (!done) {
-                        fail(GatewayException.upstreamTimeout(
-                                provider(),
-                                gotResponse
-                                        ? "sent nothing for " + millis + " ms (read timeout)"
-                                        : "did not answer within " + millis + " ms (read timeout)"));
-                    }
-                },
-                millis,
-                TimeUnit.MILLISECONDS);
+    private void ensureTimer() {
+        if (timer == null && !done) {
+            timer = loop.schedule(onTimer, readTimeoutNanos, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    private void timerFired() {
+        timer = null;
+        if (done || awaitingSince < 0) {
+            return; // not waiting for the upstream: the next request() arms the timer again
+        }
+        long waited = System.nanoTime() - awaitingSince;
+        if (waited < readTimeoutNanos) {
+            timer = loop.schedule(onTimer, readTimeoutNanos - waited, TimeUnit.NANOSECONDS);
+            return;
+        }
+        long millis = request.readTimeout().toMillis();
+        fail(GatewayException.upstreamTimeout(
+                provider(),
+                gotResponse
+                        ? "sent nothing for " + millis + " ms (read timeout)"
+                        : "did not answer within " + millis + " ms (read timeout)"));
     }
 
     private void cancelTimer() {
@@ -261,6 +305,7 @@ final class NettyExchange implements UpstreamExchange {
             ch.close();
         } else {
             ch.attr(REUSED).set(Boolean.TRUE);
+            readOn(ch); // idle in the pool: read, so that a close by the server is seen at once
         }
         pool.release(ch);
     }

@@ -28,8 +28,9 @@ import javax.net.ssl.SSLException;
 /**
  * The network {@link UpstreamTransport}: a Netty HTTP/1.1 client that shares the server's event
  * loops. Connections are pooled per (origin, event loop), so a request and its upstream connection
- * live on one thread. Reads are demand-driven ({@code AUTO_READ} off while in use); idle pooled
- * connections read with auto-read on, so a server that closes them is noticed at once.
+ * live on one thread. Connections read with {@code AUTO_READ} on, in use and idle in the pool (a
+ * server that closes an idle connection is noticed at once); an exchange switches it off only while
+ * its consumer cannot take more ({@link NettyExchange}).
  */
 public final class NettyUpstreamTransport implements UpstreamTransport, AutoCloseable {
     private final Class<? extends SocketChannel> channelType;
@@ -82,7 +83,6 @@ public final class NettyUpstreamTransport implements UpstreamTransport, AutoClos
         Bootstrap b = new Bootstrap()
                 .group(key.loop())
                 .channel(channelType)
-                .option(ChannelOption.AUTO_READ, false)
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.SO_KEEPALIVE, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, key.connectTimeoutMs()))

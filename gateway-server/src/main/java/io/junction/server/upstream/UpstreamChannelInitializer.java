@@ -37,17 +37,6 @@ final class UpstreamChannelInitializer extends AbstractChannelPoolHandler {
         addHttpHandlers(p);
     }
 
-    @Override
-    public void channelReleased(Channel ch) {
-        // Idle in the pool: read so that a close by the server (or stray bytes) is seen at once.
-        ch.config().setAutoRead(true);
-    }
-
-    @Override
-    public void channelAcquired(Channel ch) {
-        ch.config().setAutoRead(false);
-    }
-
     private void addProxyHandler(ChannelPipeline p) {
         if (proxy != null) {
             HttpProxyHandler h = proxy.username() == null

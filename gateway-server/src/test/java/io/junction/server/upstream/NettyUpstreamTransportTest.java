@@ -148,6 +148,103 @@ class NettyUpstreamTransportTest {
         }
     }
 
+    /** A listener that takes pieces only when the test asks (on the loop), counting bytes. */
+    private final class PacedListener implements ExchangeListener {
+        final java.util.concurrent.atomic.AtomicLong bytes = new java.util.concurrent.atomic.AtomicLong();
+        final CompletableFuture<GatewayException> end = new CompletableFuture<>();
+        volatile UpstreamExchange ex;
+
+        @Override
+        public void onHeaders(int s, UpstreamHeaders headers) {
+            ex.request();
+        }
+
+        @Override
+        public void onBody(ByteBuf content) {
+            bytes.addAndGet(content.readableBytes()); // no request(): the consumer is "paused"
+        }
+
+        @Override
+        public void onEnd() {
+            end.complete(null);
+        }
+
+        @Override
+        public void onError(GatewayException error) {
+            end.complete(error);
+        }
+
+        void open(UpstreamRequest req) throws Exception {
+            CompletableFuture<Void> opened = new CompletableFuture<>();
+            loop.execute(() -> {
+                ex = transport.open(req, loop, this);
+                opened.complete(null);
+            });
+            opened.get(5, TimeUnit.SECONDS);
+        }
+
+        void request() {
+            loop.execute(() -> ex.request());
+        }
+    }
+
+    private static FakeUpstream bigBody(int size) throws IOException {
+        return new FakeUpstream((head, body, out) -> {
+            out.write(("HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: " + size + "\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            byte[] block = new byte[64 * 1024];
+            java.util.Arrays.fill(block, (byte) 'x');
+            try {
+                for (int sent = 0; sent < size; sent += block.length) {
+                    out.write(block, 0, Math.min(block.length, size - sent));
+                }
+                out.flush();
+            } catch (IOException e) {
+                // the client closed: fine for these tests
+            }
+            return true;
+        });
+    }
+
+    @Test
+    void withoutDemandTheConnectionStopsReadingAndResumesOnRequest() throws Exception {
+        int size = 16 * 1024 * 1024;
+        try (FakeUpstream up = bigBody(size)) {
+            PacedListener l = new PacedListener();
+            l.open(request(up.port(), 5_000));
+            // wait until the first pieces arrived, then give a fast server time to push more
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (l.bytes.get() == 0 && System.nanoTime() < deadline) {
+                Thread.sleep(5);
+            }
+            Thread.sleep(500);
+            long unasked = l.bytes.get();
+            assertThat(unasked).isPositive().isLessThan(1024 * 1024); // one read's worth, not the body
+            // asking piece by piece takes the rest (bounded: at most 5,000 asks)
+            for (int i = 0; i < 5_000 && !l.end.isDone(); i++) {
+                l.request();
+                Thread.sleep(1);
+            }
+            assertThat(l.end.get(10, TimeUnit.SECONDS)).isNull();
+            assertThat(l.bytes.get()).isEqualTo(size);
+        }
+    }
+
+    @Test
+    void aPausedConsumerIsNotAnUpstreamReadTimeout() throws Exception {
+        try (FakeUpstream up = bigBody(4 * 1024 * 1024)) {
+            PacedListener l = new PacedListener();
+            l.open(request(up.port(), 300));
+            Thread.sleep(900); // three read timeouts without demand
+            assertThat(l.end.isDone()).isFalse();
+            for (int i = 0; i < 5_000 && !l.end.isDone(); i++) {
+                l.request();
+                Thread.sleep(1);
+            }
+            assertThat(l.end.get(10, TimeUnit.SECONDS)).isNull();
+        }
+    }
+
     @Test
     void silenceBeyondTheReadTimeoutIsARetryable504() throws Exception {
         try (FakeUpstream up = new FakeUpstream((head, body, out) -> {
