@@ -135,6 +135,9 @@ providers:
   inproc:
     type: mock
     chunk_delay_ms: 1000
+ledger:
+  type: sqlite
+  path: $OUT/junction-usage.db   # per run: a ledger grown by earlier runs would skew the numbers
 models:
   gpt-4.1-mini:
     targets: [upstream/gpt-4.1-mini]

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.module.blackbird.BlackbirdModule;
 import java.io.UncheckedIOException;
 
 /** The one Jackson configuration for the OpenAI wire format: snake_case names, nulls omitted. */
@@ -23,6 +24,7 @@ public final class Json {
             .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
             .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
             .enable(MapperFeature.DEFAULT_VIEW_INCLUSION)
+            .addModule(new BlackbirdModule())
             .build();
 
     /** Writer for provider request bodies: gateway extension fields are left out. */
