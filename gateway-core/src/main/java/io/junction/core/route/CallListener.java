@@ -17,6 +17,18 @@ public interface CallListener {
     /** A complete non-streamed answer. */
     void onResponse(ChatResponse response, CallInfo info);
 
+    /**
+     * A complete non-streamed answer whose upstream body is already in the OpenAI format: {@code
+     * rawJson} is that body exactly as received (see {@link
+     * io.junction.core.spi.ProviderAdapter#forwardsResponseBody}), owned by the listener, which may
+     * send it instead of re-encoding {@code response}. By default it is released and {@link
+     * #onResponse(ChatResponse, CallInfo)} is called.
+     */
+    default void onResponse(ChatResponse response, ByteBuf rawJson, CallInfo info) {
+        rawJson.release();
+        onResponse(response, info);
+    }
+
     /** The stream's first chunk is about to be delivered: send the response headers now. */
     void onStreamStart(CallInfo info);
 

@@ -690,7 +690,13 @@ public final class RoutedCall {
                                 "sent a response that could not be decoded: " + e.getMessage()));
                         return;
                     }
-                    releaseBody();
+                    ByteBuf raw = null;
+                    if (body != null && target.adapter().forwardsResponseBody(target)) {
+                        raw = body; // handed to the listener with our reference
+                        body = null;
+                    } else {
+                        releaseBody();
+                    }
                     info.overheadNanos += scheduler.nanoTime() - decodeStart;
                     won(this);
                     done = true;
@@ -702,7 +708,11 @@ public final class RoutedCall {
                         info.finishReason = response.choices().get(0).finishReason();
                     }
                     finish();
-                    listener.onResponse(response, info);
+                    if (raw != null) {
+                        listener.onResponse(response, raw, info);
+                    } else {
+                        listener.onResponse(response, info);
+                    }
                 }
                 case STREAM -> {
                     try {

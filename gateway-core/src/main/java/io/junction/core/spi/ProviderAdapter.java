@@ -52,6 +52,15 @@ public interface ProviderAdapter {
         return decodeResponse(body, target);
     }
 
+    /**
+     * Whether a successful non-streamed body is already an OpenAI {@code chat.completion} that the
+     * client may receive as sent (after {@link #decodeResponse} accepted it; Junction adds only
+     * {@code extra_fields}). False by default: the decoded response is re-encoded.
+     */
+    default boolean forwardsResponseBody(Target target) {
+        return false;
+    }
+
     /** A fresh decoder for one streamed response. */
     StreamDecoder newStreamDecoder(ChatRequest request, Target target);
 

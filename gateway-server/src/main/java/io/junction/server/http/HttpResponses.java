@@ -5,6 +5,7 @@ import io.junction.core.schema.Json;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufOutputStream;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -64,6 +65,54 @@ public final class HttpResponses {
             throw e instanceof IOException io ? new UncheckedIOException(io) : (RuntimeException) e;
         }
         return buf;
+    }
+
+    /** Read-only and never released: indexOf reads it without moving its indices, from any thread. */
+    private static final ByteBuf EXTRA_FIELDS_KEY =
+            Unpooled.unreleasableBuffer(Unpooled.wrappedBuffer("\"extra_fields\"".getBytes(StandardCharsets.US_ASCII)));
+
+    private static final byte[] EXTRA_FIELDS_MEMBER = ",\"extra_fields\":".getBytes(StandardCharsets.US_ASCII);
+
+    /**
+     * {@code json} (a JSON object, as an upstream sent it) with an {@code extra_fields} member added
+     * before its closing brace, in a new pooled buffer; {@code json} is not released. Null when the
+     * bytes cannot take the splice: the object does not end in '}', or the text already holds an
+     * {@code "extra_fields"} key (anywhere: the check is on the bytes, conservatively), so the caller
+     * re-encodes instead. Everything the upstream sent is kept as sent: member order, nulls, unknown
+     * fields, number spellings.
+     */
+    public static ByteBuf withExtraFields(ByteBufAllocator alloc, ByteBuf json, Object extraFields) {
+        int start = json.readerIndex();
+        int end = json.writerIndex() - 1;
+        while (end >= start && isJsonWhitespace(json.getByte(end))) {
+            end--;
+        }
+        if (end <= start || json.getByte(end) != '}' || ByteBufUtil.indexOf(EXTRA_FIELDS_KEY, json) >= 0) {
+            return null;
+        }
+        int head = end - start; // everything before the closing brace
+        int last = end - 1;
+        while (last > start && isJsonWhitespace(json.getByte(last))) {
+            last--;
+        }
+        boolean empty = json.getByte(last) == '{';
+        ByteBuf out = alloc.directBuffer(head + 512);
+        try {
+            out.writeBytes(json, start, head);
+            out.writeBytes(EXTRA_FIELDS_MEMBER, empty ? 1 : 0, EXTRA_FIELDS_MEMBER.length - (empty ? 1 : 0));
+            try (ByteBufOutputStream os = new ByteBufOutputStream(out)) {
+                Json.MAPPER.writeValue((OutputStream) os, extraFields);
+            }
+            out.writeByte('}');
+            return out;
+        } catch (IOException | RuntimeException e) {
+            out.release();
+            throw e instanceof IOException io ? new UncheckedIOException(io) : (RuntimeException) e;
+        }
+    }
+
+    private static boolean isJsonWhitespace(byte b) {
+        return b == ' ' || b == '\n' || b == '\r' || b == '\t';
     }
 
     public static FullHttpResponse error(GatewayException e, String requestId) {

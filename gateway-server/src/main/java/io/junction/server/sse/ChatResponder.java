@@ -292,6 +292,16 @@ public final class ChatResponder implements CallListener {
 
     @Override
     public void onResponse(ChatResponse response, CallInfo info) {
+        respond(response, null, info);
+    }
+
+    /** The upstream's OpenAI-format body goes to the client as sent, plus {@code extra_fields}. */
+    @Override
+    public void onResponse(ChatResponse response, ByteBuf rawJson, CallInfo info) {
+        respond(response, rawJson, info);
+    }
+
+    private void respond(ChatResponse response, ByteBuf raw, CallInfo info) {
         long t0 = System.nanoTime();
         if (span != null) {
             span.responseModel(response.model());
@@ -306,9 +316,23 @@ public final class ChatResponder implements CallListener {
             received.add(response);
             account(info.target(), UsageAccountant.estimateNow(info.target(), request, received), true);
         }
-        ChatResponse out =
-                gw.extraFields() ? response.withExtraFields(extraFields(info, response.model(), 0)) : response;
-        ByteBuf body = HttpResponses.jsonBuffer(ctx.alloc(), out);
+        ByteBuf body;
+        if (raw != null) {
+            try {
+                body = gw.extraFields()
+                        ? HttpResponses.withExtraFields(ctx.alloc(), raw, extraFields(info, response.model(), 0))
+                        : raw.retain();
+            } finally {
+                raw.release();
+            }
+        } else {
+            body = null;
+        }
+        if (body == null) { // re-encoded: another format upstream, or a body that cannot take the splice
+            ChatResponse out =
+                    gw.extraFields() ? response.withExtraFields(extraFields(info, response.model(), 0)) : response;
+            body = HttpResponses.jsonBuffer(ctx.alloc(), out);
+        }
         selfNanos += System.nanoTime() - t0;
         FullHttpResponse r = HttpResponses.json(200, body, requestId);
         try {

@@ -125,6 +125,12 @@ public class OpenAiAdapter implements ProviderAdapter {
         return decodeOpenAiResponse(body, target);
     }
 
+    /** The body is an OpenAI {@code chat.completion} already: the client gets it as sent. */
+    @Override
+    public boolean forwardsResponseBody(Target target) {
+        return true;
+    }
+
     @Override
     public StreamDecoder newStreamDecoder(ChatRequest request, Target target) {
         return new OpenAiStreamDecoder(target);
