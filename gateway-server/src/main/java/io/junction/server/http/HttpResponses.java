@@ -5,7 +5,6 @@ import io.junction.core.schema.Json;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufOutputStream;
-import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -67,19 +66,14 @@ public final class HttpResponses {
         return buf;
     }
 
-    /** Read-only and never released: indexOf reads it without moving its indices, from any thread. */
-    private static final ByteBuf EXTRA_FIELDS_KEY =
-            Unpooled.unreleasableBuffer(Unpooled.wrappedBuffer("\"extra_fields\"".getBytes(StandardCharsets.US_ASCII)));
-
     private static final byte[] EXTRA_FIELDS_MEMBER = ",\"extra_fields\":".getBytes(StandardCharsets.US_ASCII);
 
     /**
      * {@code json} (a JSON object, as an upstream sent it) with an {@code extra_fields} member added
      * before its closing brace, in a new pooled buffer; {@code json} is not released. Null when the
-     * bytes cannot take the splice: the object does not end in '}', or the text already holds an
-     * {@code "extra_fields"} key (anywhere: the check is on the bytes, conservatively), so the caller
-     * re-encodes instead. Everything the upstream sent is kept as sent: member order, nulls, unknown
-     * fields, number spellings.
+     * bytes do not end in '}', so the caller re-encodes instead. The caller makes sure the object has
+     * no top-level {@code extra_fields} member already (the parsed answer tells). Everything the
+     * upstream sent is kept as sent: member order, nulls, unknown fields, number spellings.
      */
     public static ByteBuf withExtraFields(ByteBufAllocator alloc, ByteBuf json, Object extraFields) {
         int start = json.readerIndex();
@@ -87,7 +81,7 @@ public final class HttpResponses {
         while (end >= start && isJsonWhitespace(json.getByte(end))) {
             end--;
         }
-        if (end <= start || json.getByte(end) != '}' || ByteBufUtil.indexOf(EXTRA_FIELDS_KEY, json) >= 0) {
+        if (end <= start || json.getByte(end) != '}') {
             return null;
         }
         int head = end - start; // everything before the closing brace

@@ -317,7 +317,7 @@ public final class ChatResponder implements CallListener {
             account(info.target(), UsageAccountant.estimateNow(info.target(), request, received), true);
         }
         ByteBuf body;
-        if (raw != null) {
+        if (raw != null && response.extraFields() == null) { // one with its own would get a second member
             try {
                 body = gw.extraFields()
                         ? HttpResponses.withExtraFields(ctx.alloc(), raw, extraFields(info, response.model(), 0))
@@ -327,6 +327,9 @@ public final class ChatResponder implements CallListener {
             }
         } else {
             body = null;
+            if (raw != null) {
+                raw.release();
+            }
         }
         if (body == null) { // re-encoded: another format upstream, or a body that cannot take the splice
             ChatResponse out =
