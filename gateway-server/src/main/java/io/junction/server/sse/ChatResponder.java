@@ -317,7 +317,9 @@ public final class ChatResponder implements CallListener {
             account(info.target(), UsageAccountant.estimateNow(info.target(), request, received), true);
         }
         ByteBuf body;
-        if (raw != null && response.extraFields() == null) { // one with its own would get a second member
+        // Re-encoded instead: an answer with its own extra_fields (it would get a second member), and
+        // one the response cache stores (hits are replayed from the parsed answer: miss and hit agree).
+        if (raw != null && response.extraFields() == null && capture == null) {
             try {
                 body = gw.extraFields()
                         ? HttpResponses.withExtraFields(ctx.alloc(), raw, extraFields(info, response.model(), 0))
