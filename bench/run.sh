@@ -7,6 +7,7 @@
 #   bench/run.sh throughput latency   # only these modes
 #   bench/run.sh concurrency          # 10,000 slow streams held open (heavy; not in the default set)
 #   bench/run.sh profile              # JFR of Junction under load: hot methods, allocation by site
+#   bench/run.sh cpuprofile           # async-profiler CPU samples under wrk: share by thread and by Junction frame
 #   bench/run.sh jmh                  # the JMH micro-benchmarks with -prof gc
 #
 # Knobs (environment): REPEATS=3 TP_SECONDS=15 LAT_SECONDS=30 LAT_RATE=<half of Junction's max> LAT_LOW_RATE=1000
@@ -392,6 +393,38 @@ mode_profile() {
     jfr view --width 200 "$v" "$OUT/junction-load.jfr" >"$OUT/jfr-$v.txt" 2>&1 || true
   done
   log "JFR views in $OUT/jfr-*.txt"
+  stop_pid "$JUNCTION_PID"; JUNCTION_PID=
+}
+
+# async-profiler from Maven Central (the jar carries the native library), attached to the running
+# Junction with jcmd; CPU samples (perf events, or itimer where the kernel offers none) while wrk runs.
+ASYNC_PROFILER_VERSION=${ASYNC_PROFILER_VERSION:-4.6}
+async_profiler_lib() {
+  local dir="$ROOT/bench/.tools/async-profiler-$ASYNC_PROFILER_VERSION"
+  if [ ! -f "$dir/linux-x64/libasyncProfiler.so" ]; then
+    mkdir -p "$dir"
+    curl -sfL -o "$dir/ap.jar" \
+      "https://repo.maven.apache.org/maven2/tools/profiler/async-profiler/$ASYNC_PROFILER_VERSION/async-profiler-$ASYNC_PROFILER_VERSION.jar"
+    (cd "$dir" && unzip -q -o ap.jar 'linux-x64/*')
+  fi
+  echo "$dir/linux-x64/libasyncProfiler.so"
+}
+
+mode_cpuprofile() {
+  ensure_stack
+  if [ -n "$JUNCTION_PID" ]; then stop_pid "$JUNCTION_PID"; JUNCTION_PID=; fi
+  start_junction
+  WARMED=; warm_up
+  local lib event=${PROFILE_EVENT:-cpu} out="$OUT/cpu.collapsed"
+  lib=$(async_profiler_lib)
+  jcmd "$JUNCTION_PID" JVMTI.agent_load "$lib" "\"start,event=$event,interval=1000000,threads,file=$out,collapsed\"" >/dev/null
+  local c0 c1; c0=$(cpu_ticks "$JUNCTION_PID")
+  wrk_run junction 20 | grep RESULT | tee -a "$OUT/cpuprofile.log"
+  c1=$(cpu_ticks "$JUNCTION_PID")
+  jcmd "$JUNCTION_PID" JVMTI.agent_load "$lib" "\"stop,file=$out,collapsed\"" >/dev/null
+  echo "junction_cpu_s=$(ticks_to_s $((c1 - c0)))" | tee -a "$OUT/cpuprofile.log"
+  java -cp "$BENCH_JAR" io.junction.bench.ProfileSummary "$out" | tee "$OUT/cpuprofile.txt"
+  log "collapsed stacks in $out (flame graph: any collapsed-stack viewer); summary in $OUT/cpuprofile.txt"
   stop_pid "$JUNCTION_PID"; JUNCTION_PID=
 }
 
