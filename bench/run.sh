@@ -13,6 +13,7 @@
 # Knobs (environment): REPEATS=3 TP_SECONDS=15 LAT_SECONDS=30 LAT_RATE=<half of Junction's max> LAT_LOW_RATE=1000
 #   STREAM_RATE=50 STREAM_SECONDS=20 FIRST_TOKEN_MS=50 CHUNK_MS=20 CHUNKS=50
 #   CONC_STREAMS=10000 CONC_RAMP=40 CONC_HOLD=30 JUNCTION_OPTS="-Xmx512m" JUNCTION_JAR=<jar to test> SKIP_BUILD=1
+#   LEDGER=sqlite|none ACCESS_LOG=true|false
 # Every load is bounded in time; everything listens on 127.0.0.1 only; all processes started here are
 # stopped on exit (by their pid).
 set -euo pipefail
@@ -37,6 +38,8 @@ CONC_STREAMS=${CONC_STREAMS:-10000}
 CONC_RAMP=${CONC_RAMP:-40}
 CONC_HOLD=${CONC_HOLD:-30}
 JUNCTION_OPTS=${JUNCTION_OPTS:--Xmx512m}
+LEDGER=${LEDGER:-sqlite}          # sqlite (the default config's) or none: what the usage ledger costs
+ACCESS_LOG=${ACCESS_LOG:-true}    # Junction's default; false: what the access log costs
 MOCK_OPTS=${MOCK_OPTS:--Xms256m -Xmx256m}
 LOADGEN_OPTS=${LOADGEN_OPTS:--Xms512m -Xmx512m}
 MOCK_PORT=${MOCK_PORT:-18081}
@@ -137,8 +140,10 @@ providers:
     type: mock
     chunk_delay_ms: 1000
 ledger:
-  type: sqlite
+  type: $LEDGER
   path: $OUT/junction-usage.db   # per run: a ledger grown by earlier runs would skew the numbers
+logging:
+  access_log: $ACCESS_LOG
 models:
   gpt-4.1-mini:
     targets: [upstream/gpt-4.1-mini]
