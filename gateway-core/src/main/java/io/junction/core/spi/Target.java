@@ -1,11 +1,34 @@
 package io.junction.core.spi;
 
-/** One thing a request can be sent to: a provider and the model string to ask it for. */
-public record Target(Provider provider, String model) {
+import java.util.Objects;
+
+/**
+ * One thing a request can be sent to: a provider and the model string to ask it for. A value (equal
+ * when provider and model are); its {@link #id()} is built once, not per call: a request asks for it
+ * several times (metrics, attempts, logs, the ledger).
+ */
+public final class Target {
+    private final Provider provider;
+    private final String model;
+    private final String id;
+
+    public Target(Provider provider, String model) {
+        this.provider = provider;
+        this.model = model;
+        this.id = provider.name() + "/" + model;
+    }
+
+    public Provider provider() {
+        return provider;
+    }
+
+    public String model() {
+        return model;
+    }
 
     /** {@code provider/model}, the name used in config, logs and metrics. */
     public String id() {
-        return provider.name() + "/" + model;
+        return id;
     }
 
     public ProviderAdapter adapter() {
@@ -18,7 +41,17 @@ public record Target(Provider provider, String model) {
     }
 
     @Override
+    public boolean equals(Object o) {
+        return o instanceof Target t && provider.equals(t.provider) && Objects.equals(model, t.model);
+    }
+
+    @Override
+    public int hashCode() {
+        return 31 * provider.hashCode() + Objects.hashCode(model);
+    }
+
+    @Override
     public String toString() {
-        return id();
+        return id;
     }
 }
