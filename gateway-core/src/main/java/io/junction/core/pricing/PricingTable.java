@@ -288,7 +288,7 @@ public final class PricingTable {
         if (warned.size() < MAX_CACHED && warned.add(targetId)) {
             log.warn(
                     "no price for '{}': its cost is reported as null. Add it under pricing: in the config"
-                            + " (USD per 1M tokens), e.g. pricing: {{\"{}\": {{input: 1.0, output: 2.0}}}}",
+                            + " (USD per 1M tokens), e.g. pricing: {\"{}\": {input: 1.0, output: 2.0}}",
                     targetId,
                     targetId);
             return true;
