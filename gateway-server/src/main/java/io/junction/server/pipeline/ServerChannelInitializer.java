@@ -8,7 +8,6 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
-import io.netty.handler.timeout.IdleStateHandler;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
@@ -47,7 +46,7 @@ public final class ServerChannelInitializer extends ChannelInitializer<SocketCha
 
     /** Signals a connection that neither reads nor writes for the idle timeout. */
     private static void addIdleHandlers(ChannelPipeline p, long idleMs) {
-        p.addLast("idle", new IdleStateHandler(0, 0, idleMs, TimeUnit.MILLISECONDS));
+        p.addLast("idle", new ConnectionIdleHandler(idleMs, TimeUnit.MILLISECONDS));
         // RequestHandler closes on the idle event, unless a call is in flight.
     }
 

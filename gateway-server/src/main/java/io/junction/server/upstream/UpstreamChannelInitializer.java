@@ -1,5 +1,6 @@
 package io.junction.server.upstream;
 
+import io.junction.server.pipeline.ConnectionIdleHandler;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.pool.AbstractChannelPoolHandler;
@@ -8,7 +9,6 @@ import io.netty.handler.codec.http.HttpContentDecompressor;
 import io.netty.handler.proxy.HttpProxyHandler;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
-import io.netty.handler.timeout.IdleStateHandler;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLParameters;
@@ -60,7 +60,7 @@ final class UpstreamChannelInitializer extends AbstractChannelPoolHandler {
     private void addHttpHandlers(ChannelPipeline p) {
         p.addLast("http", new HttpClientCodec());
         p.addLast("inflate", new HttpContentDecompressor());
-        p.addLast("idle", new IdleStateHandler(0, 0, idleMillis, TimeUnit.MILLISECONDS));
+        p.addLast("idle", new ConnectionIdleHandler(idleMillis, TimeUnit.MILLISECONDS));
         p.addLast("exchange", new UpstreamHandler());
     }
 }
