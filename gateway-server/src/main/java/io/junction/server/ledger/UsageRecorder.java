@@ -179,7 +179,7 @@ public final class UsageRecorder implements AutoCloseable {
      * The writer's loop. It does not block on the queue: a consumer waiting on the queue's condition
      * makes every {@code offer} from an event loop a futex wake-up and a context switch (about one
      * per request). Instead it drains what has arrived, then sleeps for a short tick; an event
-     * loop's hand-off is then a lock-free-in-practice enqueue with no system call.
+     * loop's hand-off is then an enqueue under an uncontended lock, with no system call.
      */
     private void run() {
         while (running) {

@@ -316,20 +316,17 @@ public final class ChatResponder implements CallListener {
             received.add(response);
             account(info.target(), UsageAccountant.estimateNow(info.target(), request, received), true);
         }
-        ByteBuf body;
-        // Re-encoded instead: an answer with its own extra_fields (it would get a second member), and
-        // one the response cache stores (hits are replayed from the parsed answer: miss and hit agree).
-        if (raw != null && response.extraFields() == null && capture == null) {
+        ByteBuf body = null;
+        if (raw != null) {
             try {
-                body = gw.extraFields()
-                        ? HttpResponses.withExtraFields(ctx.alloc(), raw, extraFields(info, response.model(), 0))
-                        : raw.retain();
+                // Re-encoded instead: an answer with its own extra_fields (it would get a second member),
+                // and one the cache stores (hits are replayed from the parsed answer: miss and hit agree).
+                if (response.extraFields() == null && capture == null) {
+                    body = gw.extraFields()
+                            ? HttpResponses.withExtraFields(ctx.alloc(), raw, extraFields(info, response.model(), 0))
+                            : raw.retain();
+                }
             } finally {
-                raw.release();
-            }
-        } else {
-            body = null;
-            if (raw != null) {
                 raw.release();
             }
         }
