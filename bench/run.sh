@@ -8,6 +8,7 @@
 #   bench/run.sh concurrency          # 10,000 slow streams held open (heavy; not in the default set)
 #   bench/run.sh profile              # JFR of Junction under load: hot methods, allocation by site
 #   bench/run.sh cpuprofile           # async-profiler CPU samples under wrk: share by thread and by Junction frame
+#   bench/run.sh syscalls             # system calls, context switches, user/system CPU per request: nginx vs Junction
 #   bench/run.sh jmh                  # the JMH micro-benchmarks with -prof gc
 #
 # Knobs (environment): REPEATS=3 TP_SECONDS=15 LAT_SECONDS=30 LAT_RATE=<half of Junction's max> LAT_LOW_RATE=1000
@@ -431,6 +432,90 @@ mode_cpuprofile() {
   java -cp "$BENCH_JAR" io.junction.bench.ProfileSummary "$out" | tee "$OUT/cpuprofile.txt"
   log "collapsed stacks in $out (flame graph: any collapsed-stack viewer); summary in $OUT/cpuprofile.txt"
   stop_pid "$JUNCTION_PID"; JUNCTION_PID=
+}
+
+# Kernel-side work per request, proxy against proxy: system calls by name, context switches and
+# user/system CPU of the proxy, of the mock behind it and of wrk in front, counted with perf's
+# tracepoints (no sampling, low overhead) during the same closed-loop wrk run as mode_throughput, or,
+# with SYSCALL_RATE=<req/s>, during a fixed-rate run of LoadGen at that rate against both ("wrk" then
+# names the load generator's counts).
+SYSCALLS=${SYSCALLS:-read,readv,recvfrom,recvmsg,write,writev,sendto,sendmsg,epoll_wait,epoll_pwait,epoll_pwait2,epoll_ctl,futex,timerfd_settime,sched_yield,clock_nanosleep,nanosleep,mprotect,madvise,accept4,close}
+user_sys_ticks() { # pids... -> "utime stime" clock ticks, summed
+  local u=0 s=0 p f
+  for p in "$@"; do
+    [ -r "/proc/$p/stat" ] || continue
+    read -r -a f <<<"$(sed 's/^.*) //' "/proc/$p/stat")"
+    u=$((u + f[11])); s=$((s + f[12]))
+  done
+  echo "$u $s"
+}
+thread_ticks() { # pids... -> "tid:name utime stime" per thread (names without spaces)
+  local p t f name
+  for p in "$@"; do
+    for t in /proc/"$p"/task/*; do
+      [ -r "$t/stat" ] || continue
+      name=$(tr ' ' '_' <"$t/comm")
+      read -r -a f <<<"$(sed 's/^.*) //' "$t/stat")"
+      echo "${t##*/}:$name ${f[11]} ${f[12]}"
+    done
+  done
+}
+mode_syscalls() {
+  ensure_stack; warm_up
+  local events="raw_syscalls:sys_enter,context-switches,cpu-migrations" n
+  for n in ${SYSCALLS//,/ }; do
+    [ -d "/sys/kernel/tracing/events/syscalls/sys_enter_$n" ] && events="$events,syscalls:sys_enter_$n"
+  done
+  local t seconds=$TP_SECONDS lead=0
+  [ -z "${SYSCALL_RATE:-}" ] || lead=5 # the fixed-rate generator is a fresh JVM: 5 s of its load not counted
+  for t in nginx junction; do
+    local pp pl; pp=$(proxy_pids "$t"); pl=$(echo $pp | tr ' ' ',')
+    if [ -n "${SYSCALL_RATE:-}" ]; then # the same fixed rate for both: kernel work at equal load
+      java $LOADGEN_OPTS -cp "$BENCH_JAR" io.junction.bench.LoadGen rate --url "$(url_of "$t")" \
+        --body bench/bodies/chat.json --rate "$SYSCALL_RATE" --duration "$seconds" --warmup "$lead" \
+        >"$OUT/syscalls-$t-load.out" 2>/dev/null &
+    else
+      BENCH_BODY="$ROOT/bench/bodies/chat.json" wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"$seconds"s --timeout 10s \
+        -s "$ROOT/bench/wrk-post.lua" "$(url_of "$t")" >"$OUT/syscalls-$t-load.out" 2>/dev/null &
+    fi
+    local lg=$! lgpids
+    sleep "$lead"
+    lgpids=$(echo $lg $(pgrep -P $lg) | tr ' ' ',')
+    local us0 us1 m0 m1
+    us0=$(user_sys_ticks $pp); m0=$(user_sys_ticks "$MOCK_PID"); thread_ticks $pp >"$OUT/threads-$t-0.txt"
+    perf stat -x, -e "$events" -p "$pl" -o "$OUT/syscalls-$t-proxy.csv" -- sleep "$seconds" &
+    local p1=$!
+    perf stat -x, -e "$events" -p "$MOCK_PID" -o "$OUT/syscalls-$t-mock.csv" -- sleep "$seconds" &
+    local p2=$!
+    perf stat -x, -e "$events" -p "$lgpids" -o "$OUT/syscalls-$t-loadgen.csv" -- sleep "$seconds" &
+    local p3=$!
+    wait $p1 $p2 $p3 || true
+    us1=$(user_sys_ticks $pp); m1=$(user_sys_ticks "$MOCK_PID"); thread_ticks $pp >"$OUT/threads-$t-1.txt"
+    wait $lg || true
+    local res reqs
+    res=$(grep '^RESULT' "$OUT/syscalls-$t-load.out" | sed 's/^RESULT //')
+    reqs=$(sed -n 's/.* requests=\([0-9]*\).*/\1/p' <<<"$res") # LoadGen: the measured ones (no lead)
+    [ -n "$reqs" ] || reqs=$(sed -n 's/.*total=\([0-9]*\).*/\1/p' <<<"$res") # wrk
+    log "syscalls $t: $res"
+    {
+      echo "## $t: $res"
+      echo "(counted over ${seconds}s of the measured load; per request = count / $reqs)"
+      read -r u0 s0 <<<"$us0"; read -r u1 s1 <<<"$us1"
+      echo "proxy user_ms_per_req=$(awk -v d=$((u1 - u0)) -v n="$reqs" -v hz="$HZ" 'BEGIN{printf "%.4f", d*1000/hz/n}') sys_ms_per_req=$(awk -v d=$((s1 - s0)) -v n="$reqs" -v hz="$HZ" 'BEGIN{printf "%.4f", d*1000/hz/n}')"
+      read -r u0 s0 <<<"$m0"; read -r u1 s1 <<<"$m1"
+      echo "mock  user_ms_per_req=$(awk -v d=$((u1 - u0)) -v n="$reqs" -v hz="$HZ" 'BEGIN{printf "%.4f", d*1000/hz/n}') sys_ms_per_req=$(awk -v d=$((s1 - s0)) -v n="$reqs" -v hz="$HZ" 'BEGIN{printf "%.4f", d*1000/hz/n}')"
+      # by thread kind (the name without its digits): user and system ms per request
+      join -a2 -e0 -o '0,1.2,1.3,2.2,2.3' <(sort "$OUT/threads-$t-0.txt") <(sort "$OUT/threads-$t-1.txt") |
+        awk -v n="$reqs" -v hz="$HZ" '{k=$1; gsub(/[0-9]+/, "#", k); sub(/^[^:]*:/, "", k); u[k] += $4 - $2; s[k] += $5 - $3}
+          END {for (k in u) if (u[k] + s[k] > 0) printf "thread %-28s user_ms_per_req=%.4f sys_ms_per_req=%.4f\n", k, u[k]*1000/hz/n, s[k]*1000/hz/n}' |
+        sort -t= -k2 -gr
+      for who in proxy mock loadgen; do
+        awk -F, -v n="$reqs" -v who="$who" '$1 ~ /^[0-9]/ && $1 > 0 {ev=$3; sub(/^syscalls:sys_enter_/, "", ev); sub(/^raw_syscalls:sys_enter/, "ALL", ev); printf "%s %s=%.2f\n", who, ev, $1 / n}' \
+          "$OUT/syscalls-$t-$who.csv" | paste -sd' '
+      done
+    } | tee -a "$OUT/syscalls.txt"
+  done
+  log "per-request counts in $OUT/syscalls.txt"
 }
 
 mode_jmh() {
