@@ -321,7 +321,8 @@ mode_stream() {
 
 mode_startup() {
   # time from exec of the JVM until /health answers, on a fresh JVM each time: as shipped, then with an
-  # AppCDS archive (class metadata of a previous run mapped at start: -XX:SharedArchiveFile)
+  # AppCDS archive (class metadata of a previous run mapped at start: -XX:SharedArchiveFile), then with
+  # the AOT cache the Docker image ships
   [ -n "$MOCK_PID" ] || start_mock
   if [ -n "$JUNCTION_PID" ]; then stop_pid "$JUNCTION_PID"; JUNCTION_PID=; fi
   local times=() cds=()
@@ -339,6 +340,17 @@ mode_startup() {
     done
     echo "${cds[*]}" >"$OUT/startup_appcds_ms"
     log "start-up to ready with AppCDS (ms): ${cds[*]}"
+  fi
+  # JDK 25+: the AOT cache as the Docker image trains it (--warmup) and runs it
+  local aot=()
+  if java -XX:AOTCacheOutput="$OUT/junction.aot" -Xlog:aot=error -jar "$JUNCTION_JAR" --warmup >"$OUT/aot-training.log" 2>&1; then
+    for _ in 1 2 3 4 5; do
+      start_junction -XX:AOTCache="$OUT/junction.aot"; aot+=("$STARTUP_MS"); stop_pid "$JUNCTION_PID"; JUNCTION_PID=
+    done
+    echo "${aot[*]}" >"$OUT/startup_aot_ms"
+    log "start-up to ready with the AOT cache (ms): ${aot[*]}"
+  else
+    log "no AOT cache (needs JDK 25+): see $OUT/aot-training.log"
   fi
 }
 
@@ -532,6 +544,7 @@ main() {
   fi
   [ -f "$OUT/startup_ms" ] && echo && echo "start-up to ready (ms, 5 fresh JVMs): $(cat "$OUT/startup_ms")" | tee -a "$OUT/report.md"
   [ -f "$OUT/startup_appcds_ms" ] && echo "start-up to ready with AppCDS (ms, 5 fresh JVMs): $(cat "$OUT/startup_appcds_ms")" | tee -a "$OUT/report.md"
+  [ -f "$OUT/startup_aot_ms" ] && echo "start-up to ready with the AOT cache (ms, 5 fresh JVMs): $(cat "$OUT/startup_aot_ms")" | tee -a "$OUT/report.md"
   [ -f "$OUT/concurrency.tsv" ] && echo && cat "$OUT/concurrency.tsv" | tee -a "$OUT/report.md"
   echo "raw results: $OUT"
 }

@@ -9,6 +9,7 @@ import io.junction.server.config.ConfigException;
 import io.junction.server.config.ConfigLoader;
 import io.junction.server.lifecycle.ConfigReloader;
 import io.junction.server.lifecycle.Signals;
+import io.junction.server.lifecycle.StartupPreload;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
@@ -89,6 +90,10 @@ public final class Main {
         if (warmup) {
             return Warmup.run(EMBEDDED_CONFIG, out, err);
         }
+        boolean serving = !validate && explain == null;
+        if (serving) {
+            StartupPreload.start(); // native transport and TLS defaults load while the config is parsed
+        }
         ProviderRegistry registry = ProviderRegistry.load();
         ConfigLoader loader = new ConfigLoader(registry);
         JunctionConfig config;
@@ -118,6 +123,11 @@ public final class Main {
         } catch (IOException e) {
             err.println("junction: cannot read the built-in config: " + e.getMessage());
             return 2;
+        }
+        if (serving
+                && config.ledger().enabled()
+                && "sqlite".equals(config.ledger().type())) {
+            StartupPreload.startSqlite(); // its native library loads while the server is built
         }
         if (validate) {
             out.println("config OK: " + source + " (" + config.providers().size() + " providers, "

@@ -24,16 +24,17 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * No Docker engine here, so this runs what the image runs, read from {@code docker/Dockerfile}
- * itself: the CDS training {@code RUN}, the {@code ENTRYPOINT} with the image's {@code ENV} (config at
+ * itself: the AOT-cache training {@code RUN}, the {@code ENTRYPOINT} with the image's {@code ENV} (config at
  * the stand-in for {@code /etc/junction/junction.yaml}: the shipped {@code config/junction.yaml}), and
  * the {@code HEALTHCHECK} command. Image paths map to a temp directory; {@code java} is this JDK; the
- * host is 127.0.0.1 instead of the image's 0.0.0.0. With {@code -Xshare:on} the JVM refuses to start
- * unless the trained archive maps, so a start proves the archive is valid for the entrypoint.
+ * host is 127.0.0.1 instead of the image's 0.0.0.0. With {@code -XX:AOTMode=on} the JVM refuses to
+ * start unless the trained cache loads, so a start proves the cache is valid for the entrypoint.
  * Also checks the image's lint-level rules (non-root user, port, health check, labels).
  */
 class ContainerEntrypointIT {
     private static final Path DOCKERFILE = Path.of(System.getProperty("junction.dockerfile", "../docker/Dockerfile"));
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String TRAINING = "RUN [\"java\", \"-XX:AOTCacheOutput=";
 
     /** The Dockerfile as instructions: continuation lines joined, comments dropped. */
     static List<String> instructions() throws IOException {
@@ -97,15 +98,15 @@ class ContainerEntrypointIT {
         List<String> entry = execForm(one(stage, "ENTRYPOINT ").substring("ENTRYPOINT ".length()));
         assertThat(entry).startsWith("java").contains("-jar", "/opt/junction/junction.jar");
         assertThat(entry).anyMatch(a -> a.startsWith("-XX:MaxRAMPercentage="));
-        assertThat(entry).anyMatch(a -> a.startsWith("-XX:SharedArchiveFile="));
+        assertThat(entry).anyMatch(a -> a.startsWith("-XX:AOTCache="));
         assertThat(env(stage)).containsEntry("JUNCTION_CONFIG", "/etc/junction/junction.yaml");
-        // the jar the entrypoint runs comes from the build stage, and the archive is trained after it
+        // the jar the entrypoint runs comes from the build stage, and the cache is trained after it
         int copy = indexOf(stage, "COPY --from=build");
-        int train = indexOf(stage, "RUN [\"java\", \"-XX:ArchiveClassesAtExit=");
+        int train = indexOf(stage, TRAINING);
         int userAt = indexOf(stage, "USER ");
         assertThat(copy).isLessThan(train);
         assertThat(train)
-                .as("the archive is written while still root, then read as the user")
+                .as("the cache is written while still root, then read as the user")
                 .isLessThan(userAt);
     }
 
@@ -144,23 +145,21 @@ class ContainerEntrypointIT {
         Path logs = Path.of(System.getProperty("junction.it.logs", "target/junction-logs"));
         Files.createDirectories(logs);
 
-        // 1. the build-time CDS training step
-        String trainLine = stage.stream()
-                .filter(s -> s.startsWith("RUN [\"java\", \"-XX:ArchiveClassesAtExit="))
-                .findFirst()
-                .orElseThrow();
+        // 1. the build-time AOT training step
+        String trainLine =
+                stage.stream().filter(s -> s.startsWith(TRAINING)).findFirst().orElseThrow();
         List<String> train = mapPaths(execForm(trainLine.substring(4)), root);
         Process t = new ProcessBuilder(train)
                 .redirectErrorStream(true)
-                .redirectOutput(logs.resolve("image-cds-training.log").toFile())
+                .redirectOutput(logs.resolve("image-aot-training.log").toFile())
                 .start();
         assertThat(t.waitFor(120, TimeUnit.SECONDS)).as("training run ends").isTrue();
         assertThat(t.exitValue())
-                .as("training exit; log " + logs.resolve("image-cds-training.log"))
+                .as("training exit; log " + logs.resolve("image-aot-training.log"))
                 .isZero();
-        assertThat(root.resolve("opt/junction/junction.jsa")).isNotEmptyFile();
+        assertThat(root.resolve("opt/junction/junction.aot")).isNotEmptyFile();
 
-        // 2. the ENTRYPOINT with the image's ENV, the archive required (-Xshare:on)
+        // 2. the ENTRYPOINT with the image's ENV, the cache required (-XX:AOTMode=on)
         int port = JunctionProcess.freePort();
         List<String> entry = mapPaths(execForm(one(stage, "ENTRYPOINT ").substring("ENTRYPOINT ".length())), root);
         Path log = logs.resolve("image-entrypoint.log");
@@ -173,7 +172,7 @@ class ContainerEntrypointIT {
         env(stage).forEach((k, v) -> pb.environment().put(k, mapPath(v, root)));
         pb.environment().put("JUNCTION_HOST", "127.0.0.1"); // tests stay on loopback; the image binds 0.0.0.0
         pb.environment().put("JUNCTION_PORT", Integer.toString(port));
-        pb.environment().put("JAVA_TOOL_OPTIONS", "-Xshare:on -Dio.netty.leakDetection.level=paranoid");
+        pb.environment().put("JAVA_TOOL_OPTIONS", "-XX:AOTMode=on -Dio.netty.leakDetection.level=paranoid");
         Process p = pb.start();
         try {
             HttpClient http = HttpClient.newBuilder()
@@ -227,7 +226,8 @@ class ContainerEntrypointIT {
                     .contains("config: " + root.resolve("etc/junction/junction.yaml"))
                     .contains("Junction stopped")
                     .doesNotContain("LEAK:")
-                    .doesNotContain("[cds] An error");
+                    .doesNotContain("[error][aot]")
+                    .doesNotContain("[warning][aot]");
         } finally {
             p.destroyForcibly();
         }
