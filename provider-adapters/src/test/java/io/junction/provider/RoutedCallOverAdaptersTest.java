@@ -11,6 +11,7 @@ import io.junction.core.schema.ChatChunk;
 import io.junction.core.schema.ChatMessage;
 import io.junction.core.schema.ChatRequest;
 import io.junction.core.schema.ChatResponse;
+import io.junction.core.schema.ForwardedAnswer;
 import io.junction.core.schema.StreamOptions;
 import io.junction.core.spi.Provider;
 import io.junction.core.spi.ProviderRegistry;
@@ -104,7 +105,7 @@ class RoutedCallOverAdaptersTest {
         }
     }
 
-    private static RoutedCall run(ChatRequest r, UpstreamTransport network, Listener l, Target... plan) {
+    private static RoutedCall run(ChatRequest r, UpstreamTransport network, CallListener l, Target... plan) {
         RoutedCall call =
                 new RoutedCall(r, Arrays.asList(plan), network, ImmediateEventExecutor.INSTANCE, l, System::nanoTime);
         call.start();
@@ -292,5 +293,89 @@ class RoutedCallOverAdaptersTest {
         assertThat(l.events).containsExactly("response");
         assertThat(l.response.usage().totalTokens()).isEqualTo(379);
         assertThat(l.response.choices().get(0).message().text()).startsWith("**Holiday Name:** Galaxy Day");
+    }
+
+    /** A listener that only forwards answers (no cache, no payload log), as the server's usually is. */
+    static final class Forwarder implements CallListener {
+        final List<String> events = new ArrayList<>();
+        ForwardedAnswer answer;
+        ChatResponse response;
+        String body;
+
+        @Override
+        public boolean readsWholeAnswer() {
+            return false;
+        }
+
+        @Override
+        public void onForwarded(ForwardedAnswer answer, ByteBuf rawJson, CallInfo info) {
+            events.add("forwarded");
+            this.answer = answer;
+            body = rawJson.toString(StandardCharsets.UTF_8);
+            rawJson.release();
+        }
+
+        @Override
+        public void onResponse(ChatResponse response, ByteBuf rawJson, CallInfo info) {
+            events.add("response+raw");
+            this.response = response;
+            body = rawJson.toString(StandardCharsets.UTF_8);
+            rawJson.release();
+        }
+
+        @Override
+        public void onResponse(ChatResponse response, CallInfo info) {
+            events.add("response");
+        }
+
+        @Override
+        public void onStreamStart(CallInfo info) {}
+
+        @Override
+        public void onChunk(ChatChunk chunk, ByteBuf rawJson, CallInfo info) {
+            rawJson.release();
+        }
+
+        @Override
+        public void onStreamEnd(CallInfo info) {}
+
+        @Override
+        public void onFailure(GatewayException error, CallInfo info) {
+            events.add("failure");
+        }
+
+        @Override
+        public boolean clientWritable() {
+            return true;
+        }
+    }
+
+    @Test
+    void aListenerThatOnlyForwardsGetsTheRecordedBodyAndItsUsageWithoutAParse() {
+        byte[] recorded = Fixtures.bytes("openai/chat-completion.text.json");
+        Replay upstream = new Replay(200, recorded, 100);
+        Forwarder l = new Forwarder();
+        RoutedCall call = run(ask("x", false, false), upstream, l, target("oai", "openai", Map.of(), "gpt-4.1-nano"));
+
+        assertThat(l.events).containsExactly("forwarded");
+        assertThat(l.body).isEqualTo(new String(recorded, StandardCharsets.UTF_8));
+        assertThat(l.answer.usage().totalTokens()).isEqualTo(379);
+        assertThat(l.answer.model()).isEqualTo("gpt-4.1-nano-2025-04-14");
+        assertThat(call.info().usage().totalTokens()).isEqualTo(379);
+        assertThat(call.info().finishReason()).isEqualTo("stop");
+    }
+
+    @Test
+    void anAnswerWithoutUsageIsStillParsedForTheEstimate() {
+        String noUsage = "{\"id\":\"c\",\"object\":\"chat.completion\",\"model\":\"m\",\"choices\":[{\"index\":0,"
+                + "\"message\":{\"role\":\"assistant\",\"content\":\"four words of text\"},\"finish_reason\":\"length\"}]}";
+        Replay upstream = new Replay(200, noUsage.getBytes(StandardCharsets.UTF_8), 100);
+        Forwarder l = new Forwarder();
+        RoutedCall call = run(ask("x", false, false), upstream, l, target("oai", "openai", Map.of(), "gpt-4.1-nano"));
+
+        assertThat(l.events).containsExactly("response+raw");
+        assertThat(l.response.choices().get(0).message().text()).isEqualTo("four words of text");
+        assertThat(l.body).isEqualTo(noUsage);
+        assertThat(call.info().finishReason()).isEqualTo("length");
     }
 }

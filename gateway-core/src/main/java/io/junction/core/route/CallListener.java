@@ -3,6 +3,7 @@ package io.junction.core.route;
 import io.junction.core.error.GatewayException;
 import io.junction.core.schema.ChatChunk;
 import io.junction.core.schema.ChatResponse;
+import io.junction.core.schema.ForwardedAnswer;
 import io.junction.core.stream.PassThroughChunk;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -27,6 +28,34 @@ public interface CallListener {
     default void onResponse(ChatResponse response, ByteBuf rawJson, CallInfo info) {
         rawJson.release();
         onResponse(response, info);
+    }
+
+    /**
+     * Whether this listener reads the whole parsed answer (to store it in a cache, to log its text):
+     * then every non-streamed answer is parsed into a {@link ChatResponse}. A listener that returns
+     * false may get {@link #onForwarded} instead of {@link #onResponse(ChatResponse, ByteBuf,
+     * CallInfo)} for an answer in the OpenAI format. Asked when the answer is complete.
+     */
+    default boolean readsWholeAnswer() {
+        return true;
+    }
+
+    /**
+     * A complete non-streamed answer in the OpenAI format, described by {@code answer} (model, usage,
+     * finish reason; see {@link ForwardedAnswer}) instead of parsed: made only when {@link
+     * #readsWholeAnswer()} is false and the body passed {@link ForwardedAnswer#scan}. {@code rawJson}
+     * is the body exactly as received, owned by the listener. By default it is parsed with {@code
+     * info}'s adapter and passed to {@link #onResponse(ChatResponse, ByteBuf, CallInfo)}.
+     */
+    default void onForwarded(ForwardedAnswer answer, ByteBuf rawJson, CallInfo info) {
+        ChatResponse response;
+        try {
+            response = info.target().adapter().decodeResponse(rawJson, info.target());
+        } catch (RuntimeException e) {
+            rawJson.release();
+            throw e;
+        }
+        onResponse(response, rawJson, info);
     }
 
     /** The stream's first chunk is about to be delivered: send the response headers now. */

@@ -4,6 +4,7 @@ import io.junction.core.error.GatewayException;
 import io.junction.core.schema.ChatChunk;
 import io.junction.core.schema.ChatRequest;
 import io.junction.core.schema.ChatResponse;
+import io.junction.core.schema.ForwardedAnswer;
 import io.junction.core.spi.Provider;
 import io.junction.core.spi.StreamDecoder;
 import io.junction.core.spi.StreamSink;
@@ -675,10 +676,16 @@ public final class RoutedCall {
                     failed(e);
                 }
                 case BODY -> {
-                    ChatResponse response;
+                    ChatResponse response = null;
                     long decodeStart = scheduler.nanoTime();
+                    boolean forwards = body != null && target.adapter().forwardsResponseBody(target);
+                    // an OpenAI-format answer the listener only forwards: read its usage, not the whole tree
+                    ForwardedAnswer scanned =
+                            forwards && !listener.readsWholeAnswer() ? ForwardedAnswer.scan(body) : null;
                     try {
-                        response = target.adapter().decodeResponse(bodyOrEmpty(), sent, target);
+                        if (scanned == null) {
+                            response = target.adapter().decodeResponse(bodyOrEmpty(), sent, target);
+                        }
                     } catch (GatewayException e) {
                         releaseBody();
                         failed(e);
@@ -691,7 +698,7 @@ public final class RoutedCall {
                         return;
                     }
                     ByteBuf raw = null;
-                    if (body != null && target.adapter().forwardsResponseBody(target)) {
+                    if (forwards) {
                         raw = body; // handed to the listener with our reference
                         body = null;
                     } else {
@@ -701,14 +708,18 @@ public final class RoutedCall {
                     won(this);
                     done = true;
                     succeeded();
-                    info.usage = response.usage();
+                    info.usage = scanned != null ? scanned.usage() : response.usage();
                     record(status, null);
                     countUsage();
-                    if (!response.choices().isEmpty()) {
+                    if (scanned != null) {
+                        info.finishReason = scanned.finishReason();
+                    } else if (!response.choices().isEmpty()) {
                         info.finishReason = response.choices().get(0).finishReason();
                     }
                     finish();
-                    if (raw != null) {
+                    if (scanned != null) {
+                        listener.onForwarded(scanned, raw, info);
+                    } else if (raw != null) {
                         listener.onResponse(response, raw, info);
                     } else {
                         listener.onResponse(response, info);

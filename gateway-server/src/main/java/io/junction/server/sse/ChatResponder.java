@@ -13,6 +13,7 @@ import io.junction.core.schema.ChatChunk;
 import io.junction.core.schema.ChatRequest;
 import io.junction.core.schema.ChatResponse;
 import io.junction.core.schema.ExtraFields;
+import io.junction.core.schema.ForwardedAnswer;
 import io.junction.core.schema.Usage;
 import io.junction.core.spi.Target;
 import io.junction.core.stream.PassThroughChunk;
@@ -335,6 +336,40 @@ public final class ChatResponder implements CallListener {
                     gw.extraFields() ? response.withExtraFields(extraFields(info, response.model(), 0)) : response;
             body = HttpResponses.jsonBuffer(ctx.alloc(), out);
         }
+        send(body, response, info, t0);
+    }
+
+    /** Nothing here reads the whole answer: only a cache capture or payload logging does. */
+    @Override
+    public boolean readsWholeAnswer() {
+        return capture != null || gw.config().logging().logPayloads();
+    }
+
+    /**
+     * The upstream's OpenAI-format body with its usage (never parsed into a {@code ChatResponse}): sent
+     * as received plus {@code extra_fields} ({@link #readsWholeAnswer()} was false, so there is no
+     * capture to feed and no text to log; the scan refused bodies with their own {@code extra_fields}).
+     */
+    @Override
+    public void onForwarded(ForwardedAnswer answer, ByteBuf raw, CallInfo info) {
+        long t0 = System.nanoTime();
+        ByteBuf body;
+        try {
+            if (span != null) {
+                span.responseModel(answer.model());
+            }
+            account(info.target(), answer.usage(), false);
+            body = gw.extraFields()
+                    ? HttpResponses.withExtraFields(ctx.alloc(), raw, extraFields(info, answer.model(), 0))
+                    : raw.retain();
+        } finally {
+            raw.release();
+        }
+        send(body, null, info, t0);
+    }
+
+    /** Writes the 200 answer {@code body} (owned) with Junction's headers; {@code parsed} feeds a capture. */
+    private void send(ByteBuf body, ChatResponse parsed, CallInfo info, long t0) {
         selfNanos += System.nanoTime() - t0;
         FullHttpResponse r = HttpResponses.json(200, body, requestId);
         try {
@@ -347,9 +382,9 @@ public final class ChatResponder implements CallListener {
             if (cacheStatus != null) {
                 r.headers().set(CachedReplay.HEADER, cacheStatus);
             }
-            if (capture != null) {
+            if (capture != null && parsed != null) {
                 // stored before the client has the answer, so its next identical request finds it
-                capture.response(response, usage, info.target());
+                capture.response(parsed, usage, info.target());
             }
         } catch (RuntimeException e) {
             r.release(); // the body is a pooled buffer now
