@@ -8,7 +8,13 @@ import io.junction.core.schema.ChatRequest;
 import io.junction.core.schema.Json;
 import io.junction.core.schema.ToolCall;
 import io.junction.core.schema.Usage;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Token counts for calls whose provider reported no usage (a stream cut or cancelled, a server that
@@ -53,6 +59,7 @@ public final class TokenEstimator {
     private static Encoding encoding(Method m) {
         Encoding e = m == Method.O200K ? o200k : cl100k;
         if (e == null) {
+            LOADING.add(m);
             synchronized (TokenEstimator.class) {
                 e = m == Method.O200K ? o200k : cl100k;
                 if (e == null) {
@@ -80,14 +87,70 @@ public final class TokenEstimator {
 
     /** Loads both encodings on a daemon thread, so the first estimate does not pay for it. */
     public static void warmUpInBackground() {
+        warmUpInBackground(EnumSet.of(Method.O200K, Method.CL100K));
+    }
+
+    /**
+     * Loads the vocabularies of {@code methods} that are not loaded or loading yet, on one daemon
+     * thread: each takes tens of MB of heap (o200k ~27 MB, cl100k ~13 MB) and seconds of CPU, so only
+     * the ones a config can need are loaded ({@link #methodsFor}). Returns the thread, or null when
+     * there was nothing to load.
+     */
+    public static Thread warmUpInBackground(Set<Method> methods) {
+        List<Method> todo = new ArrayList<>();
+        for (Method m : methods) {
+            if (m != Method.CHARS_PER_4 && LOADING.add(m)) {
+                todo.add(m);
+            }
+        }
+        if (todo.isEmpty()) {
+            return null;
+        }
         Thread t = new Thread(
                 () -> {
-                    encoding(Method.O200K);
-                    encoding(Method.CL100K);
+                    for (Method m : todo) {
+                        encoding(m);
+                    }
                 },
                 "junction-tokenizer-load");
         t.setDaemon(true);
         t.start();
+        return t;
+    }
+
+    /** Methods whose load has been started (by a warm-up or a first synchronous use). */
+    private static final Set<Method> LOADING = ConcurrentHashMap.newKeySet();
+
+    /**
+     * The vocabularies calls to these providers can need: {@code o200k} as soon as one provider is of
+     * type {@code openai} or {@code azure} (it counts every model of theirs not known to be older),
+     * {@code cl100k} when one of {@code models} of such a provider is a GPT-4 or GPT-3.5 model. A
+     * model reached otherwise (a client naming it directly) is counted by characters until its
+     * vocabulary is loaded, which {@link #loadInBackground} then starts.
+     *
+     * @param providerTypes each provider's name and type
+     * @param models the models of each provider the config names (aliases' targets, providers' lists)
+     */
+    public static Set<Method> methodsFor(Map<String, String> providerTypes, Map<String, List<String>> models) {
+        Set<Method> out = EnumSet.noneOf(Method.class);
+        providerTypes.forEach((name, type) -> {
+            Method dflt = methodFor(type, null);
+            if (dflt == Method.CHARS_PER_4) {
+                return;
+            }
+            out.add(dflt);
+            for (String model : models.getOrDefault(name, List.of())) {
+                out.add(methodFor(type, model));
+            }
+        });
+        return out;
+    }
+
+    /** Starts loading {@code m}'s vocabulary on a daemon thread unless it is loaded or loading. */
+    public static void loadInBackground(Method m) {
+        if (!loaded(m)) {
+            warmUpInBackground(EnumSet.of(m));
+        }
     }
 
     /** The counting method for a model of a provider type. */

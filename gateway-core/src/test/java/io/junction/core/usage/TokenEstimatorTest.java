@@ -118,4 +118,37 @@ class TokenEstimatorTest {
         Usage u = TokenEstimator.estimate(TokenEstimator.Method.CHARS_PER_4, request(), text);
         assertThat(u.completion()).isEqualTo((CompletionText.MAX_CHARS + 3) / 4 + 10);
     }
+
+    @Test
+    void onlyTheVocabulariesTheConfiguredProvidersCanNeedAreLoaded() {
+        // no OpenAI-family provider: every estimate counts characters, nothing to load
+        assertThat(TokenEstimator.methodsFor(
+                        java.util.Map.of("mock", "mock", "claude", "anthropic"),
+                        java.util.Map.of("claude", List.of("claude-sonnet-4-5"))))
+                .isEmpty();
+        // openai/azure: o200k counts their unknown and current models; cl100k only for a GPT-4 or 3.5
+        assertThat(TokenEstimator.methodsFor(
+                        java.util.Map.of("oai", "openai", "az", "azure"),
+                        java.util.Map.of("oai", List.of("gpt-4.1-mini", "gpt-4o"), "az", List.of("my-deployment"))))
+                .containsExactly(TokenEstimator.Method.O200K);
+        assertThat(TokenEstimator.methodsFor(
+                        java.util.Map.of("oai", "openai"), java.util.Map.of("oai", List.of("gpt-4-turbo"))))
+                .containsExactlyInAnyOrder(TokenEstimator.Method.O200K, TokenEstimator.Method.CL100K);
+        assertThat(TokenEstimator.methodsFor(
+                        java.util.Map.of("groq", "groq"), java.util.Map.of("groq", List.of("gpt-4"))))
+                .as("a GPT-4 name on another provider type is still counted by characters")
+                .isEmpty();
+    }
+
+    @Test
+    void aWarmUpStartsEachVocabularyOnce() throws Exception {
+        Thread first = TokenEstimator.warmUpInBackground(java.util.EnumSet.of(TokenEstimator.Method.CL100K));
+        Thread again = TokenEstimator.warmUpInBackground(
+                java.util.EnumSet.of(TokenEstimator.Method.CL100K, TokenEstimator.Method.CHARS_PER_4));
+        assertThat(again).as("already loading or loaded: no second thread").isNull();
+        if (first != null) {
+            first.join(120_000);
+        }
+        assertThat(TokenEstimator.loaded(TokenEstimator.Method.CL100K)).isTrue();
+    }
 }

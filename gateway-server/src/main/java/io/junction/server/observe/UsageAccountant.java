@@ -1,5 +1,6 @@
 package io.junction.server.observe;
 
+import io.junction.core.config.JunctionConfig;
 import io.junction.core.govern.Ticket;
 import io.junction.core.pricing.Cost;
 import io.junction.core.pricing.PricingTable;
@@ -11,6 +12,11 @@ import io.junction.core.usage.TokenEstimator;
 import io.junction.server.ledger.UsageRecord;
 import io.junction.server.ledger.UsageRecorder;
 import io.junction.server.metrics.GatewayMetrics;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
 /**
  * The end of a call's accounting: prices usage (once per call), counts tokens and spend in the
@@ -53,16 +59,42 @@ public final class UsageAccountant {
 
     /**
      * Estimated usage, on the calling thread (an event loop, for non-streamed answers): if the
-     * model's tokenizer vocabulary is not loaded yet (the first seconds after start), it counts
-     * characters / 4 rather than stall the loop loading it.
+     * model's tokenizer vocabulary is not loaded yet (the first seconds after start, or a model the
+     * config does not name), it counts characters / 4 rather than stall the loop loading it, and
+     * starts loading it on another thread.
      */
     public static Usage estimateNow(Target target, ChatRequest request, CompletionText received) {
         TokenEstimator.Method m =
                 TokenEstimator.methodFor(target.provider().spec().type(), target.model());
         if (!TokenEstimator.loaded(m)) {
+            TokenEstimator.loadInBackground(m); // exact from the next estimate on
             m = TokenEstimator.Method.CHARS_PER_4;
         }
         return TokenEstimator.estimate(m, request, received);
+    }
+
+    /** The vocabularies the calls {@code config} routes can need: loaded at start and on reloads. */
+    public static Set<TokenEstimator.Method> vocabularies(JunctionConfig config) {
+        Map<String, String> types = new HashMap<>();
+        Map<String, List<String>> models = new HashMap<>();
+        config.providers().forEach((name, spec) -> {
+            types.put(name, spec.type());
+            if (spec.models() != null) {
+                models.computeIfAbsent(name, k -> new ArrayList<>()).addAll(spec.models());
+            }
+        });
+        config.models().values().forEach(alias -> {
+            if (alias.targets() != null) {
+                for (String t : alias.targets()) {
+                    int slash = t.indexOf('/');
+                    if (slash > 0) {
+                        models.computeIfAbsent(t.substring(0, slash), k -> new ArrayList<>())
+                                .add(t.substring(slash + 1));
+                    }
+                }
+            }
+        });
+        return TokenEstimator.methodsFor(types, models);
     }
 
     /** Estimated usage with the model's own method, loading its vocabulary if needed (writer thread). */
