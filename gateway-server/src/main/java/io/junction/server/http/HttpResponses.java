@@ -9,6 +9,8 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpHeaders;
+import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
@@ -41,8 +43,13 @@ public final class HttpResponses {
     }
 
     private static FullHttpResponse full(int status, ByteBuf body, String contentType, String requestId) {
-        FullHttpResponse r =
-                new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(status), body);
+        // no trailers on a response with a content-length: the shared empty set, not a map per response
+        FullHttpResponse r = new DefaultFullHttpResponse(
+                HttpVersion.HTTP_1_1,
+                HttpResponseStatus.valueOf(status),
+                body,
+                new DefaultHttpHeaders(),
+                EmptyHttpHeaders.INSTANCE);
         r.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
         if (requestId != null) {
             r.headers().set(REQUEST_ID, requestId);

@@ -2,6 +2,7 @@ package io.junction.server.observe;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.io.SegmentedStringWriter;
+import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import io.junction.core.config.LoggingSpec;
 import io.junction.core.pricing.PricingTable;
 import io.junction.core.schema.Json;
@@ -41,7 +42,39 @@ public final class AccessLog implements Consumer<UsageRecord> {
     @Override
     public void accept(UsageRecord r) {
         if (log.isInfoEnabled()) {
-            log.info(line(r, payloads));
+            // formatted only when an appender asks: AccessLogEncoder writes the line's UTF-8 directly
+            log.info("{}", new Line(r, payloads));
+        }
+    }
+
+    /**
+     * One access-log line, formatted on demand. {@link #toString()} is the JSON text, for any layout;
+     * {@link AccessLogEncoder} instead asks for {@link #utf8WithNewline()}, the same JSON written as
+     * UTF-8 straight into the array the appender writes (no {@code String}, no re-encoding). The two
+     * are the same bytes except for characters outside the Basic Multilingual Plane (an emoji in a
+     * label) and unpaired surrogates, which the UTF-8 writer escapes as {@code \\uXXXX}: the same
+     * JSON values, and for an unpaired surrogate more faithful than the text's {@code '?'}.
+     */
+    public record Line(UsageRecord record, boolean payloads) {
+        @Override
+        public String toString() {
+            return line(record, payloads);
+        }
+
+        /** The line and a newline, as UTF-8 (see above for the two escapes that differ from the text). */
+        public byte[] utf8WithNewline() {
+            ByteArrayBuilder out = new ByteArrayBuilder(Json.MAPPER.getFactory()._getBufferRecycler());
+            try {
+                try (JsonGenerator g = Json.MAPPER.createGenerator(out)) {
+                    write(g, record, payloads);
+                }
+                out.write('\n');
+                return out.toByteArray();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            } finally {
+                out.release();
+            }
         }
     }
 

@@ -5,8 +5,8 @@ import ch.qos.logback.core.encoder.EncoderBase;
 import java.nio.charset.StandardCharsets;
 
 /**
- * The access log's encoder: the message (one JSON object, already formatted by {@link AccessLog})
- * and a newline, as UTF-8, in one array. It writes what {@code <pattern>%msg%n</pattern>} writes,
+ * The access log's encoder: the message (one JSON object) and a newline, as UTF-8, in one array. A
+ * chat line ({@link AccessLog.Line}) is written by its JSON generator straight into that array. It writes what {@code <pattern>%msg%n</pattern>} writes,
  * without the pattern layout's work per line (a {@code StringBuilder} grown to the line's length, a
  * {@code String} copied out of it, then its bytes): under load that was about a tenth of everything
  * Junction allocated. Use it in a logback appender like any encoder:
@@ -23,6 +23,13 @@ public final class AccessLogEncoder extends EncoderBase<ILoggingEvent> {
     @Override
     @SuppressWarnings("deprecation") // String.getBytes(int, int, byte[], int): exact for ASCII, one copy
     public byte[] encode(ILoggingEvent event) {
+        Object[] args = event.getArgumentArray();
+        if (args != null
+                && args.length == 1
+                && args[0] instanceof AccessLog.Line line
+                && "{}".equals(event.getMessage())) {
+            return line.utf8WithNewline(); // the chat lines: written as UTF-8 directly, never a String
+        }
         String message = event.getFormattedMessage();
         if (message == null) {
             return new byte[] {'\n'};

@@ -10,6 +10,8 @@ import io.netty.channel.ConnectTimeoutException;
 import io.netty.channel.EventLoop;
 import io.netty.channel.pool.ChannelPool;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.DefaultHttpHeaders;
+import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -142,7 +144,9 @@ final class NettyExchange implements UpstreamExchange {
                 HttpVersion.HTTP_1_1,
                 HttpMethod.valueOf(request.method()),
                 path,
-                Unpooled.wrappedBuffer(request.body()));
+                Unpooled.wrappedBuffer(request.body()),
+                new DefaultHttpHeaders(),
+                EmptyHttpHeaders.INSTANCE); // a request with a content-length has no trailers
         boolean defaultPort = port == ("https".equals(uri.getScheme()) ? 443 : 80);
         req.headers().set(HttpHeaderNames.HOST, defaultPort ? host : host + ":" + port);
         req.headers().set(HttpHeaderNames.USER_AGENT, USER_AGENT);

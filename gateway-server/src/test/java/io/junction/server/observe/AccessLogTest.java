@@ -181,10 +181,11 @@ class AccessLogTest {
     }
 
     @Test
-    void theLineIsByteForByteWhatTheNodeTreeGave() {
+    void theLineIsByteForByteWhatTheNodeTreeGave() throws Exception {
         java.util.LinkedHashMap<String, String> labels = new java.util.LinkedHashMap<>();
         labels.put("team", "x \"quoted\" é中😀\n");
         labels.put("empty", "");
+        labels.put("lone", "\uD800 surrogate"); // not UTF-8 encodable: '?' in the text's bytes
         List<String> tags = List.of("a", "b\\c");
         UsageRecord odd = new UsageRecord(
                 "req-\u2028",
@@ -213,9 +214,43 @@ class AccessLogTest {
                 record(null).withUsage(Usage.of(1, 1), null, true),
                 record(access()).withUsage(Usage.of(7, 9), Cost.of(0.1, 0.2, 0.3, 0.4), false),
                 odd);
+        ch.qos.logback.classic.LoggerContext ctx = new ch.qos.logback.classic.LoggerContext();
+        AccessLogEncoder encoder = new AccessLogEncoder();
+        encoder.setContext(ctx);
+        encoder.start();
+        ch.qos.logback.classic.encoder.PatternLayoutEncoder pattern =
+                new ch.qos.logback.classic.encoder.PatternLayoutEncoder();
+        pattern.setContext(ctx);
+        pattern.setPattern("%msg%n");
+        pattern.setCharset(java.nio.charset.StandardCharsets.UTF_8);
+        pattern.start();
         for (UsageRecord r : records) {
             for (boolean payloads : new boolean[] {false, true}) {
                 assertThat(AccessLog.line(r, payloads)).isEqualTo(treeLine(r, payloads));
+                // what the encoder writes for the line: the same JSON and a newline, as UTF-8 - the same
+                // bytes as the text's, but for characters outside the BMP, which it escapes
+                byte[] utf8 = new AccessLog.Line(r, payloads).utf8WithNewline();
+                String text = treeLine(r, payloads);
+                assertThat(new AccessLog.Line(r, payloads).toString()).isEqualTo(text);
+                assertThat(utf8[utf8.length - 1]).isEqualTo((byte) '\n');
+                assertThat(Json.MAPPER.readTree(utf8))
+                        .isEqualTo(Json.MAPPER.readTree(text.replace("\uD800", "\\uD800")));
+                if (r != odd) {
+                    assertThat(utf8).isEqualTo((text + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                }
+                // logged as AccessLog does it: the encoder's bytes are what the %msg%n pattern writes
+                ch.qos.logback.classic.spi.LoggingEvent e = new ch.qos.logback.classic.spi.LoggingEvent(
+                        "x",
+                        ctx.getLogger(AccessLog.LOGGER),
+                        ch.qos.logback.classic.Level.INFO,
+                        "{}",
+                        null,
+                        new Object[] {new AccessLog.Line(r, payloads)});
+                if (r != odd) {
+                    assertThat(encoder.encode(e)).isEqualTo(pattern.encode(e));
+                } else {
+                    assertThat(encoder.encode(e)).isEqualTo(utf8);
+                }
             }
         }
     }
