@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
 /** The access log line: ledger fields plus client details; payloads only when asked for. */
 class AccessLogTest {
 
-    private static UsageRecord record(UsageRecord.Access access) {
+    static UsageRecord record(UsageRecord.Access access) {
         return new UsageRecord(
                 "req-7",
                 1_763_000_000_000L,
@@ -46,7 +46,7 @@ class AccessLogTest {
                 access);
     }
 
-    private static UsageRecord.Access access() {
+    static UsageRecord.Access access() {
         CompletionText text = new CompletionText();
         text.add(new ChatChunk(
                 "c",

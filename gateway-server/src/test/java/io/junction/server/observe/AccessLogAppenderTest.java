@@ -1,0 +1,93 @@
+package io.junction.server.observe;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.spi.LoggingEvent;
+import ch.qos.logback.core.ConsoleAppender;
+import ch.qos.logback.core.OutputStreamAppender;
+import ch.qos.logback.core.status.Status;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import org.junit.jupiter.api.Test;
+
+class AccessLogAppenderTest {
+    /** Counts how often the message is formatted into a String. */
+    static final class CountingEvent extends LoggingEvent {
+        int formatted;
+
+        CountingEvent(LoggerContext ctx, Object arg) {
+            super("x", ctx.getLogger(AccessLog.LOGGER), Level.INFO, "{}", null, new Object[] {arg});
+        }
+
+        @Override
+        public String getFormattedMessage() {
+            formatted++;
+            return super.getFormattedMessage();
+        }
+    }
+
+    private static <A extends OutputStreamAppender<ch.qos.logback.classic.spi.ILoggingEvent>> A started(
+            A appender, LoggerContext ctx, OutputStream out) {
+        AccessLogEncoder enc = new AccessLogEncoder();
+        enc.setContext(ctx);
+        enc.start();
+        appender.setContext(ctx);
+        appender.setEncoder(enc);
+        appender.start();
+        appender.setOutputStream(out);
+        return appender;
+    }
+
+    @Test
+    void aChatLineIsWrittenAsUtf8WithoutEverBeingFormattedIntoAString() {
+        LoggerContext ctx = new LoggerContext();
+        ctx.setMDCAdapter(new ch.qos.logback.classic.util.LogbackMDCAdapter()); // what preparing an event reads
+        AccessLog.Line line = new AccessLog.Line(AccessLogTest.record(AccessLogTest.access()), false);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        AccessLogAppender appender = started(new AccessLogAppender(), ctx, out);
+        CountingEvent e = new CountingEvent(ctx, line);
+        appender.doAppend(e);
+        assertThat(out.toByteArray()).isEqualTo(line.utf8WithNewline());
+        assertThat(e.formatted).isZero();
+
+        // Logback's own console appender formats every event first ("prepared for deferred processing")
+        ByteArrayOutputStream console = new ByteArrayOutputStream();
+        CountingEvent e2 = new CountingEvent(ctx, line);
+        started(new ConsoleAppender<>(), ctx, console).doAppend(e2);
+        assertThat(console.toByteArray()).isEqualTo(out.toByteArray());
+        assertThat(e2.formatted).isEqualTo(1);
+    }
+
+    @Test
+    void otherMessagesAreWrittenAsText() {
+        LoggerContext ctx = new LoggerContext();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        AccessLogAppender appender = started(new AccessLogAppender(), ctx, out);
+        appender.doAppend(new CountingEvent(ctx, "{\"type\":\"request\"}"));
+        assertThat(out.toString(java.nio.charset.StandardCharsets.UTF_8)).isEqualTo("{\"type\":\"request\"}\n");
+    }
+
+    @Test
+    void aFailingStreamStopsTheAppenderAndIsReported() {
+        LoggerContext ctx = new LoggerContext();
+        OutputStream broken = new OutputStream() {
+            @Override
+            public void write(int b) throws IOException {
+                throw new IOException("disk full");
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) throws IOException {
+                throw new IOException("disk full");
+            }
+        };
+        AccessLogAppender appender = started(new AccessLogAppender(), ctx, broken);
+        appender.doAppend(new CountingEvent(ctx, "x"));
+        assertThat(appender.isStarted()).isFalse();
+        assertThat(ctx.getStatusManager().getCopyOfStatusList())
+                .anyMatch(s -> s.getLevel() == Status.ERROR && s.getMessage().contains("IO failure"));
+    }
+}
