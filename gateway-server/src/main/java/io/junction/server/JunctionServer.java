@@ -132,7 +132,6 @@ public final class JunctionServer implements AutoCloseable {
         metrics = new GatewayMetrics(config.metrics(), tracing != null);
         recorder = UsageRecorder.start(config.ledger(), metrics); // opens/migrates the ledger: fails fast
         runtimeKeys = startRuntimeKeys(config, recorder); // run-time keys live in the ledger's database
-        TokenEstimator.warmUpInBackground(UsageAccountant.vocabularies(config)); // only what the config needs
         recorder.accessLog(AccessLog.of(config.logging()));
         boss = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory(ACCEPTOR_THREAD_PREFIX), t.factory());
         workers = new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory(LOOP_THREAD_PREFIX), t.factory());
@@ -158,6 +157,9 @@ public final class JunctionServer implements AutoCloseable {
         cacheMeters = new CacheService.Meters(metrics.registry());
         context = new AtomicReference<>(newContext(
                 config, RouteState.create(config.routing()), CacheService.create(config.cache(), cacheMeters)));
+        // only the tokenizer vocabularies the configured providers and targets can need
+        TokenEstimator.warmUpInBackground(
+                UsageAccountant.vocabularies(context.get().resolver()));
         lifecycle.readiness().add("ledger", () -> {
             String error = recorder.lastWriteError();
             return error == null
@@ -326,7 +328,8 @@ public final class JunctionServer implements AutoCloseable {
                         : RouteState.create(config.routing());
         // The response cache (and its entries) carries over while the cache: section is unchanged.
         context.set(newContext(config, routes, old.cache().reconfigured(config.cache())));
-        TokenEstimator.warmUpInBackground(UsageAccountant.vocabularies(config)); // a new provider's, if any
+        TokenEstimator.warmUpInBackground(
+                UsageAccountant.vocabularies(context.get().resolver())); // a new provider's
         return restartRequired(config);
     }
 

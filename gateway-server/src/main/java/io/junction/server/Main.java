@@ -124,9 +124,7 @@ public final class Main {
             err.println("junction: cannot read the built-in config: " + e.getMessage());
             return 2;
         }
-        if (serving
-                && config.ledger().enabled()
-                && "sqlite".equals(config.ledger().type())) {
+        if (serving && "sqlite".equals(config.ledger().type())) {
             StartupPreload.startSqlite(); // its native library loads while the server is built
         }
         if (validate) {

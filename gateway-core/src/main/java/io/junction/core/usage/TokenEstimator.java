@@ -52,9 +52,11 @@ public final class TokenEstimator {
     }
 
     // Loading an encoding parses a multi-megabyte vocabulary (seconds on a busy machine): done once,
-    // ahead of need by warmUpInBackground(), and never on an event loop (see loaded()).
+    // ahead of need by warmUpInBackground(Set), and never on an event loop (see loaded()).
     private static volatile Encoding o200k;
     private static volatile Encoding cl100k;
+    /** Methods whose load has been started (by a warm-up or a first synchronous use). */
+    private static final Set<Method> LOADING = ConcurrentHashMap.newKeySet();
 
     private static Encoding encoding(Method m) {
         Encoding e = m == Method.O200K ? o200k : cl100k;
@@ -85,11 +87,6 @@ public final class TokenEstimator {
         };
     }
 
-    /** Loads both encodings on a daemon thread, so the first estimate does not pay for it. */
-    public static void warmUpInBackground() {
-        warmUpInBackground(EnumSet.of(Method.O200K, Method.CL100K));
-    }
-
     /**
      * Loads the vocabularies of {@code methods} that are not loaded or loading yet, on one daemon
      * thread: each takes tens of MB of heap (o200k ~27 MB, cl100k ~13 MB) and seconds of CPU, so only
@@ -117,9 +114,6 @@ public final class TokenEstimator {
         t.start();
         return t;
     }
-
-    /** Methods whose load has been started (by a warm-up or a first synchronous use). */
-    private static final Set<Method> LOADING = ConcurrentHashMap.newKeySet();
 
     /**
      * The vocabularies calls to these providers can need: {@code o200k} as soon as one provider is of

@@ -1,9 +1,9 @@
 package io.junction.server.observe;
 
-import io.junction.core.config.JunctionConfig;
 import io.junction.core.govern.Ticket;
 import io.junction.core.pricing.Cost;
 import io.junction.core.pricing.PricingTable;
+import io.junction.core.route.ModelResolver;
 import io.junction.core.schema.ChatRequest;
 import io.junction.core.schema.Usage;
 import io.junction.core.spi.Target;
@@ -73,27 +73,25 @@ public final class UsageAccountant {
         return TokenEstimator.estimate(m, request, received);
     }
 
-    /** The vocabularies the calls {@code config} routes can need: loaded at start and on reloads. */
-    public static Set<TokenEstimator.Method> vocabularies(JunctionConfig config) {
+    /**
+     * The vocabularies the calls {@code resolver} routes can need (its providers, their listed models
+     * and the aliases' targets): loaded at start and on reloads.
+     */
+    public static Set<TokenEstimator.Method> vocabularies(ModelResolver resolver) {
         Map<String, String> types = new HashMap<>();
         Map<String, List<String>> models = new HashMap<>();
-        config.providers().forEach((name, spec) -> {
-            types.put(name, spec.type());
-            if (spec.models() != null) {
-                models.computeIfAbsent(name, k -> new ArrayList<>()).addAll(spec.models());
+        resolver.providers().forEach((name, p) -> {
+            types.put(name, p.spec().type());
+            if (p.spec().models() != null) {
+                models.computeIfAbsent(name, k -> new ArrayList<>())
+                        .addAll(p.spec().models());
             }
         });
-        config.models().values().forEach(alias -> {
-            if (alias.targets() != null) {
-                for (String t : alias.targets()) {
-                    int slash = t.indexOf('/');
-                    if (slash > 0) {
-                        models.computeIfAbsent(t.substring(0, slash), k -> new ArrayList<>())
-                                .add(t.substring(slash + 1));
-                    }
-                }
-            }
-        });
+        resolver.aliases()
+                .values()
+                .forEach(targets ->
+                        targets.forEach(t -> models.computeIfAbsent(t.provider().name(), k -> new ArrayList<>())
+                                .add(t.model())));
         return TokenEstimator.methodsFor(types, models);
     }
 

@@ -3,6 +3,7 @@ package io.junction.server.observe;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.junction.core.config.JunctionConfig;
+import io.junction.core.route.ModelResolver;
 import io.junction.core.spi.ProviderRegistry;
 import io.junction.core.usage.TokenEstimator.Method;
 import io.junction.server.config.ConfigLoader;
@@ -11,15 +12,18 @@ import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
 class UsageAccountantVocabulariesTest {
-    private static final ConfigLoader LOADER = new ConfigLoader(ProviderRegistry.load(), name -> "k");
+    private static final ProviderRegistry REGISTRY = ProviderRegistry.load();
+    private static final ConfigLoader LOADER = new ConfigLoader(REGISTRY, name -> "k");
 
-    private static JunctionConfig load(String yaml) {
-        return LOADER.load("test.yaml", new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8)));
+    /** The resolver the server builds from the config (its providers and the aliases' targets). */
+    private static ModelResolver load(String yaml) {
+        JunctionConfig c = LOADER.load("test.yaml", new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8)));
+        return new ModelResolver(c, REGISTRY);
     }
 
     @Test
     void theShippedMockConfigLoadsNoVocabulary() {
-        JunctionConfig c = load("""
+        ModelResolver c = load("""
                 providers:
                   mock: {models: [echo]}
                 models:
@@ -30,7 +34,7 @@ class UsageAccountantVocabulariesTest {
 
     @Test
     void aliasTargetsAndProviderModelListsBothCount() {
-        JunctionConfig c = load("""
+        ModelResolver c = load("""
                 providers:
                   oai: {type: openai, api_key: "${OPENAI_API_KEY}", models: [gpt-3.5-turbo]}
                   claude: {type: anthropic, api_key: "${ANTHROPIC_API_KEY}"}
@@ -39,7 +43,7 @@ class UsageAccountantVocabulariesTest {
                 """);
         assertThat(UsageAccountant.vocabularies(c)).containsExactlyInAnyOrder(Method.O200K, Method.CL100K);
 
-        JunctionConfig current = load("""
+        ModelResolver current = load("""
                 providers:
                   oai: {type: openai, api_key: "${OPENAI_API_KEY}"}
                 models:
