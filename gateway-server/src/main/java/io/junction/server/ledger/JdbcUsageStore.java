@@ -1,5 +1,7 @@
 package io.junction.server.ledger;
 
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.io.SegmentedStringWriter;
 import io.junction.core.pricing.Cost;
 import io.junction.core.schema.Json;
 import io.junction.core.schema.Usage;
@@ -15,10 +17,10 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Types;
-import java.time.Instant;
-import java.time.ZoneOffset;
+import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -190,6 +192,10 @@ public final class JdbcUsageStore implements UsageStore {
             + " session_id, tags, labels, cache_hit) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
             + " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 
+    private record Day(long epochDay, String text) {}
+
+    private Day lastDay = new Day(Long.MIN_VALUE, null); // day(): one reference, so never a torn pair
+
     @Override
     public void insert(List<UsageRecord> batch) throws SQLException {
         if (batch.isEmpty()) {
@@ -226,18 +232,13 @@ public final class JdbcUsageStore implements UsageStore {
         }
     }
 
-    private static void bind(PreparedStatement p, String uid, UsageRecord r) throws SQLException {
+    private void bind(PreparedStatement p, String uid, UsageRecord r) throws SQLException {
         Usage u = r.usage();
         int i = 1;
         p.setString(i++, uid);
         p.setString(i++, r.requestId());
         p.setLong(i++, r.timestampMs());
-        p.setString(
-                i++,
-                Instant.ofEpochMilli(r.timestampMs())
-                        .atZone(ZoneOffset.UTC)
-                        .toLocalDate()
-                        .toString());
+        p.setString(i++, day(r.timestampMs()));
         p.setString(i++, r.keyName());
         p.setString(i++, r.modelRequested());
         p.setString(i++, r.modelUsed());
@@ -248,15 +249,11 @@ public final class JdbcUsageStore implements UsageStore {
         p.setLong(i++, io.junction.core.pricing.PricingTable.cacheWriteTokens(u));
         p.setLong(i++, u.reasoning());
         Cost c = r.cost();
-        for (Double d : c == null
-                ? new Double[] {null, null, null, null, null}
-                : new Double[] {c.input(), c.cachedInput(), c.cacheWrite(), c.output(), c.total()}) {
-            if (d == null) {
-                p.setNull(i++, Types.DOUBLE);
-            } else {
-                p.setDouble(i++, d);
-            }
-        }
+        setDouble(p, i++, c == null ? null : c.input());
+        setDouble(p, i++, c == null ? null : c.cachedInput());
+        setDouble(p, i++, c == null ? null : c.cacheWrite());
+        setDouble(p, i++, c == null ? null : c.output());
+        setDouble(p, i++, c == null ? null : c.total());
         p.setInt(i++, r.usageEstimated() ? 1 : 0);
         p.setLong(i++, r.latencyMs());
         setLong(p, i++, r.ttftMs());
@@ -266,9 +263,66 @@ public final class JdbcUsageStore implements UsageStore {
         p.setInt(i++, r.attempts());
         p.setInt(i++, r.stream() ? 1 : 0);
         p.setString(i++, r.sessionId());
-        p.setString(i++, r.tags().isEmpty() ? null : Json.string(r.tags()));
-        p.setString(i++, r.labels().isEmpty() ? null : Json.string(r.labels()));
+        p.setString(i++, r.tags().isEmpty() ? null : jsonArray(r.tags()));
+        p.setString(i++, r.labels().isEmpty() ? null : jsonObject(r.labels()));
         p.setInt(i, r.cacheHit() ? 1 : 0);
+    }
+
+    /**
+     * The record's UTC day, {@code yyyy-MM-dd}. The last one is kept, as a batch's records share it.
+     */
+    private String day(long epochMs) {
+        long epochDay = Math.floorDiv(epochMs, 86_400_000L);
+        Day d = lastDay;
+        if (d.epochDay() != epochDay) {
+            d = new Day(epochDay, LocalDate.ofEpochDay(epochDay).toString());
+            lastDay = d;
+        }
+        return d.text();
+    }
+
+    /** Tags as a JSON array of strings, written with a bare generator (no serializer lookup per row). */
+    static String jsonArray(List<String> values) {
+        SegmentedStringWriter out =
+                new SegmentedStringWriter(Json.MAPPER.getFactory()._getBufferRecycler());
+        try {
+            try (JsonGenerator g = Json.MAPPER.getFactory().createGenerator(out)) {
+                g.writeStartArray();
+                for (String v : values) {
+                    g.writeString(v);
+                }
+                g.writeEndArray();
+            }
+            return out.getAndClear();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Labels as a JSON object of strings, in their order; see {@link #jsonArray}. */
+    static String jsonObject(Map<String, String> values) {
+        SegmentedStringWriter out =
+                new SegmentedStringWriter(Json.MAPPER.getFactory()._getBufferRecycler());
+        try {
+            try (JsonGenerator g = Json.MAPPER.getFactory().createGenerator(out)) {
+                g.writeStartObject();
+                for (Map.Entry<String, String> e : values.entrySet()) {
+                    g.writeStringField(e.getKey(), e.getValue());
+                }
+                g.writeEndObject();
+            }
+            return out.getAndClear();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void setDouble(PreparedStatement p, int i, Double v) throws SQLException {
+        if (v == null) {
+            p.setNull(i, Types.DOUBLE);
+        } else {
+            p.setDouble(i, v);
+        }
     }
 
     private static void setLong(PreparedStatement p, int i, Long v) throws SQLException {

@@ -45,7 +45,7 @@ public final class UsageRecorder implements AutoCloseable {
 
     private final UsageStore store;
     private final GatewayMetrics metrics;
-    private volatile java.util.function.Consumer<UsageRecord> accessLog = r -> {};
+    private volatile RecordSink accessLog = RecordSink.NONE;
     private final ArrayBlockingQueue<Item> queue;
     private final int batchSize;
     private final long intervalNanos;
@@ -120,7 +120,7 @@ public final class UsageRecorder implements AutoCloseable {
     }
 
     /** Where each finished record goes besides the store (the access log), on the writer thread. */
-    public void accessLog(java.util.function.Consumer<UsageRecord> sink) {
+    public void accessLog(RecordSink sink) {
         this.accessLog = sink;
     }
 
@@ -206,14 +206,23 @@ public final class UsageRecorder implements AutoCloseable {
     int drain() {
         int n = 0;
         Item item;
-        while (pending.size() < batchSize && (item = queue.poll()) != null) {
-            add(item);
-            n++;
+        RecordSink sink = accessLog;
+        try {
+            while (pending.size() < batchSize && (item = queue.poll()) != null) {
+                if (n++ == 0) {
+                    sink.beginBatch(); // the access log writes the drain's lines at once
+                }
+                add(item, sink);
+            }
+        } finally {
+            if (n > 0) {
+                sink.endBatch();
+            }
         }
         return n;
     }
 
-    private void add(Item item) {
+    private void add(Item item, RecordSink sink) {
         UsageRecord r;
         try {
             r = item.resolve();
@@ -226,7 +235,7 @@ public final class UsageRecorder implements AutoCloseable {
             return;
         }
         try {
-            accessLog.accept(r);
+            sink.accept(r);
         } catch (RuntimeException e) {
             log.warn("access log: {}", e.toString());
         }

@@ -7,12 +7,13 @@ import io.junction.core.config.LoggingSpec;
 import io.junction.core.pricing.PricingTable;
 import io.junction.core.schema.Json;
 import io.junction.core.schema.Usage;
+import io.junction.server.ledger.RecordSink;
 import io.junction.server.ledger.UsageRecord;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.util.Map;
-import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,7 +25,7 @@ import org.slf4j.LoggerFactory;
  * identified by its configured name. Prompts and completions are logged only with
  * {@code logging.log_payloads: true}.
  */
-public final class AccessLog implements Consumer<UsageRecord> {
+public final class AccessLog implements RecordSink {
     public static final String LOGGER = "junction.access";
     private static final Logger log = LoggerFactory.getLogger(LOGGER);
 
@@ -35,8 +36,34 @@ public final class AccessLog implements Consumer<UsageRecord> {
     }
 
     /** The access log {@code spec} asks for: a no-op when {@code access_log: false}. */
-    public static Consumer<UsageRecord> of(LoggingSpec spec) {
-        return spec.accessLog() ? new AccessLog(spec.logPayloads()) : r -> {};
+    public static RecordSink of(LoggingSpec spec) {
+        return spec.accessLog() ? new AccessLog(spec.logPayloads()) : RecordSink.NONE;
+    }
+
+    /** A drain's lines are gathered by each {@link AccessLogAppender} and written in one call. */
+    @Override
+    public void beginBatch() {
+        forEachBatchingAppender(true);
+    }
+
+    @Override
+    public void endBatch() {
+        forEachBatchingAppender(false);
+    }
+
+    private static void forEachBatchingAppender(boolean hold) {
+        if (!(log instanceof ch.qos.logback.classic.Logger logger)) {
+            return; // another SLF4J binding: each line as it comes
+        }
+        for (var it = logger.iteratorForAppenders(); it.hasNext(); ) {
+            if (it.next() instanceof AccessLogAppender a) {
+                if (hold) {
+                    a.hold();
+                } else {
+                    a.release();
+                }
+            }
+        }
     }
 
     @Override
@@ -74,6 +101,15 @@ public final class AccessLog implements Consumer<UsageRecord> {
                 throw new UncheckedIOException(e);
             } finally {
                 out.release();
+            }
+        }
+
+        /** Writes {@link #utf8WithNewline()}'s bytes into {@code out}, with no array of its own. */
+        public void writeUtf8WithNewline(OutputStream out) throws IOException {
+            try (JsonGenerator g = Json.MAPPER.createGenerator(out)) {
+                g.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
+                write(g, record, payloads);
+                g.writeRaw('\n');
             }
         }
     }

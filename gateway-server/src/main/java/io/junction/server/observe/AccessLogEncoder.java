@@ -2,6 +2,8 @@ package io.junction.server.observe;
 
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.encoder.EncoderBase;
+import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -20,14 +22,24 @@ public final class AccessLogEncoder extends EncoderBase<ILoggingEvent> {
         return NONE;
     }
 
+    /**
+     * Writes what {@link #encode} returns into {@code out}; a chat line's generator writes into it
+     * directly, with no array of its own ({@link AccessLogAppender} passes its batch buffer).
+     */
+    public void encodeTo(ILoggingEvent event, OutputStream out) throws IOException {
+        AccessLog.Line line = chatLine(event);
+        if (line != null) {
+            line.writeUtf8WithNewline(out);
+        } else {
+            out.write(encode(event));
+        }
+    }
+
     @Override
     @SuppressWarnings("deprecation") // String.getBytes(int, int, byte[], int): exact for ASCII, one copy
     public byte[] encode(ILoggingEvent event) {
-        Object[] args = event.getArgumentArray();
-        if (args != null
-                && args.length == 1
-                && args[0] instanceof AccessLog.Line line
-                && "{}".equals(event.getMessage())) {
+        AccessLog.Line line = chatLine(event);
+        if (line != null) {
             return line.utf8WithNewline(); // the chat lines: written as UTF-8 directly, never a String
         }
         String message = event.getFormattedMessage();
@@ -52,6 +64,16 @@ public final class AccessLogEncoder extends EncoderBase<ILoggingEvent> {
         byte[] out = java.util.Arrays.copyOf(utf8, utf8.length + 1);
         out[utf8.length] = '\n';
         return out;
+    }
+
+    private static AccessLog.Line chatLine(ILoggingEvent event) {
+        Object[] args = event.getArgumentArray();
+        return args != null
+                        && args.length == 1
+                        && args[0] instanceof AccessLog.Line line
+                        && "{}".equals(event.getMessage())
+                ? line
+                : null;
     }
 
     @Override

@@ -251,4 +251,40 @@ class JdbcUsageStoreTest {
         assertThatThrownBy(() -> UsageQuery.parse(Map.of("from", List.of("10"), "to", List.of("5")), now))
                 .isInstanceOf(GatewayException.class);
     }
+
+    @Test
+    void eachRowGetsItsOwnUtcDayAcrossMidnightInOneBatch() throws Exception {
+        Path file = dir.resolve("usage.db");
+        long midnight = java.time.LocalDate.of(2025, 12, 31)
+                .atStartOfDay(java.time.ZoneOffset.UTC)
+                .toInstant()
+                .toEpochMilli();
+        try (JdbcUsageStore s = JdbcUsageStore.sqlite(file)) {
+            s.insert(List.of(
+                    record("a", midnight - 1, "k", "m", "p", 1, 1, null, List.of()),
+                    record("b", midnight, "k", "m", "p", 1, 1, null, List.of()),
+                    record("c", midnight - 1, "k", "m", "p", 1, 1, null, List.of())));
+            s.insert(List.of(record("d", 0, "k", "m", "p", 1, 1, null, List.of())));
+        }
+        try (var c = DriverManager.getConnection("jdbc:sqlite:" + file);
+                ResultSet rs = c.createStatement()
+                        .executeQuery("SELECT request_id, day FROM usage_record ORDER BY request_id")) {
+            List<String> rows = new java.util.ArrayList<>();
+            while (rs.next()) {
+                rows.add(rs.getString(1) + " " + rs.getString(2));
+            }
+            assertThat(rows).containsExactly("a 2025-12-30", "b 2025-12-31", "c 2025-12-30", "d 1970-01-01");
+        }
+    }
+
+    @Test
+    void tagsAndLabelsAreTheJsonTheMapperWrites() {
+        List<String> tags = List.of("plain", "q\"uote", "back\\slash", "ctl\u0001", "é中😀", "");
+        java.util.LinkedHashMap<String, String> labels = new java.util.LinkedHashMap<>();
+        labels.put("team", "x \"quoted\" é中😀\n");
+        labels.put("", "empty key");
+        labels.put("z", "");
+        assertThat(JdbcUsageStore.jsonArray(tags)).isEqualTo(io.junction.core.schema.Json.string(tags));
+        assertThat(JdbcUsageStore.jsonObject(labels)).isEqualTo(io.junction.core.schema.Json.string(labels));
+    }
 }

@@ -172,4 +172,39 @@ class UsageRecorderTest {
         assertThat(resolvedOn).hasSize(1);
         assertThat(store.count()).isEqualTo(1);
     }
+
+    @Test
+    void eachNonEmptyDrainIsBracketedForTheAccessLogEvenWhenALineFails() throws Exception {
+        UsageRecorder r = new UsageRecorder(store(), metrics, 100, 10, 1000, now::get);
+        List<String> calls = new ArrayList<>();
+        r.accessLog(new RecordSink() {
+            @Override
+            public void accept(UsageRecord rec) {
+                calls.add(rec.requestId());
+                if (rec.requestId().equals("bad")) {
+                    throw new IllegalStateException("line failed");
+                }
+            }
+
+            @Override
+            public void beginBatch() {
+                calls.add("begin");
+            }
+
+            @Override
+            public void endBatch() {
+                calls.add("end");
+            }
+        });
+        assertThat(r.drain()).isZero();
+        assertThat(calls).as("an empty drain is not a batch").isEmpty();
+        r.record(record("a"));
+        r.record(record("bad"));
+        r.record(record("c"));
+        assertThat(r.drain()).isEqualTo(3);
+        assertThat(calls).containsExactly("begin", "a", "bad", "c", "end");
+        r.record(record("d"));
+        r.drain();
+        assertThat(calls).containsExactly("begin", "a", "bad", "c", "end", "begin", "d", "end");
+    }
 }

@@ -11,6 +11,8 @@ import ch.qos.logback.core.status.Status;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class AccessLogAppenderTest {
@@ -89,5 +91,63 @@ class AccessLogAppenderTest {
         assertThat(appender.isStarted()).isFalse();
         assertThat(ctx.getStatusManager().getCopyOfStatusList())
                 .anyMatch(s -> s.getLevel() == Status.ERROR && s.getMessage().contains("IO failure"));
+    }
+
+    /** Remembers each write call it gets. */
+    static final class Writes extends OutputStream {
+        final List<String> calls = new ArrayList<>();
+
+        @Override
+        public void write(int b) {
+            calls.add(String.valueOf((char) b));
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) {
+            calls.add(new String(b, off, len, java.nio.charset.StandardCharsets.UTF_8));
+        }
+    }
+
+    @Test
+    void heldLinesAreWrittenInOneCallOnRelease() {
+        LoggerContext ctx = new LoggerContext();
+        Writes out = new Writes();
+        AccessLogAppender appender = started(new AccessLogAppender(), ctx, out);
+        appender.doAppend(new CountingEvent(ctx, "one"));
+        assertThat(out.calls).as("not held: written at once").containsExactly("one\n");
+
+        appender.hold();
+        appender.hold(); // holds nest
+        appender.doAppend(new CountingEvent(ctx, "two"));
+        AccessLog.Line line = new AccessLog.Line(AccessLogTest.record(AccessLogTest.access()), false);
+        appender.doAppend(new CountingEvent(ctx, line));
+        appender.release();
+        assertThat(out.calls).as("still held by the outer hold").hasSize(1);
+        appender.release();
+        assertThat(out.calls)
+                .containsExactly(
+                        "one\n", "two\n" + new String(line.utf8WithNewline(), java.nio.charset.StandardCharsets.UTF_8));
+        appender.release(); // an unmatched release is harmless
+        appender.doAppend(new CountingEvent(ctx, "three"));
+        assertThat(out.calls).last().isEqualTo("three\n");
+    }
+
+    @Test
+    void aBatchIsWrittenOnceItIsLargeEvenWhileHeld() {
+        LoggerContext ctx = new LoggerContext();
+        Writes out = new Writes();
+        AccessLogAppender appender = started(new AccessLogAppender(), ctx, out);
+        appender.hold();
+        String big = "x".repeat(1000);
+        int lines = AccessLogAppender.BATCH_LIMIT / 1001 + 1;
+        for (int i = 0; i < lines; i++) {
+            appender.doAppend(new CountingEvent(ctx, big));
+        }
+        assertThat(out.calls).as("the limit was reached by the last line").hasSize(1);
+        assertThat(out.calls.get(0)).hasSize(lines * 1001);
+        appender.doAppend(new CountingEvent(ctx, "tail"));
+        assertThat(out.calls).hasSize(1);
+        appender.stop();
+        assertThat(out.calls).as("stop writes what is held").containsExactly(out.calls.get(0), "tail\n");
     }
 }

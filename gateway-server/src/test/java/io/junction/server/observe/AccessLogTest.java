@@ -254,4 +254,39 @@ class AccessLogTest {
             }
         }
     }
+
+    @Test
+    void aBatchOfRecordsIsWrittenByTheAccessLogAppenderInOneCall() {
+        var ctx = (ch.qos.logback.classic.LoggerContext) org.slf4j.LoggerFactory.getILoggerFactory();
+        ch.qos.logback.classic.Logger logger = ctx.getLogger(AccessLog.LOGGER);
+        AccessLogAppenderTest.Writes out = new AccessLogAppenderTest.Writes();
+        AccessLogEncoder enc = new AccessLogEncoder();
+        enc.setContext(ctx);
+        enc.start();
+        AccessLogAppender appender = new AccessLogAppender();
+        appender.setContext(ctx);
+        appender.setEncoder(enc);
+        appender.start();
+        appender.setOutputStream(out);
+        boolean additive = logger.isAdditive();
+        logger.addAppender(appender);
+        logger.setAdditive(false);
+        try {
+            var sink = AccessLog.of(new io.junction.core.config.LoggingSpec(true, false));
+            sink.beginBatch();
+            sink.accept(record(access()));
+            sink.accept(record(null));
+            assertThat(out.calls).as("held until the batch ends").isEmpty();
+            sink.endBatch();
+            assertThat(out.calls).hasSize(1);
+            assertThat(out.calls.get(0).split("\n"))
+                    .containsExactly(AccessLog.line(record(access()), false), AccessLog.line(record(null), false));
+            sink.accept(record(null)); // outside a batch: at once
+            assertThat(out.calls).hasSize(2);
+        } finally {
+            logger.detachAppender(appender);
+            logger.setAdditive(additive);
+            appender.stop();
+        }
+    }
 }
