@@ -10,11 +10,13 @@
 #   bench/run.sh cpuprofile           # async-profiler CPU samples under wrk: share by thread and by Junction frame
 #   bench/run.sh syscalls             # system calls, context switches, user/system CPU per request: nginx vs Junction
 #   bench/run.sh jmh                  # the JMH micro-benchmarks with -prof gc
+#   BASE_JAR=<before.jar> bench/run.sh ab  # two Junction builds interleaved: req/s, CPU and bytes per request
 #
 # Knobs (environment): REPEATS=3 TP_SECONDS=15 LAT_SECONDS=30 LAT_RATE=<half of Junction's max> LAT_LOW_RATE=1000
 #   STREAM_RATE=50 STREAM_SECONDS=20 FIRST_TOKEN_MS=50 CHUNK_MS=20 CHUNKS=50
 #   CONC_STREAMS=10000 CONC_RAMP=40 CONC_HOLD=30 JUNCTION_OPTS="-Xmx512m" JUNCTION_JAR=<jar to test> SKIP_BUILD=1
 #   LEDGER=sqlite|none ACCESS_LOG=true|false PROFILE_EVENT=cpu|alloc|wall SYSCALL_RATE=<req/s> SYSCALLS=<names>
+#   BASE_JAR=<jar to compare JUNCTION_JAR against> (mode ab)
 # Every load is bounded in time; everything listens on 127.0.0.1 only; all processes started here are
 # stopped on exit (by their pid).
 set -euo pipefail
@@ -528,6 +530,41 @@ mode_syscalls() {
     } | tee -a "$OUT/syscalls.txt"
   done
   log "per-request counts in $OUT/syscalls.txt"
+}
+
+# Before/after of two Junction builds on this machine, interleaved so drift in the box's load hits
+# both: BASE_JAR (before) and JUNCTION_JAR (after), REPEATS rounds. Each run is a fresh JVM on a fresh
+# ledger, warmed with WARMUP_SECONDS of wrk, then TP_SECONDS of closed-loop wrk: requests/s, CPU ms
+# per request and bytes allocated per request (whole JVM, a full GC before and after; the same
+# measure as the latency mode's, under closed-loop load instead of a fixed rate).
+mode_ab() {
+  [ -n "${BASE_JAR:-}" ] || { log "ab: set BASE_JAR=<the jar to compare against>"; exit 2; }
+  [ -n "$MOCK_PID" ] || start_mock
+  local after=$JUNCTION_JAR r label res n a0 a1 c0 c1
+  for r in $(seq "$REPEATS"); do
+    for label in before after; do
+      if [ "$label" = before ]; then JUNCTION_JAR=$BASE_JAR; else JUNCTION_JAR=$after; fi
+      rm -f "$OUT"/junction-usage.db*
+      start_junction
+      wrk_run junction "$WARMUP_SECONDS" >/dev/null
+      jcmd "$JUNCTION_PID" GC.run >/dev/null; sleep 0.5
+      a0=$(metric jvm_gc_memory_allocated_bytes_total); c0=$(cpu_ticks "$JUNCTION_PID")
+      res=$(wrk_run junction "$TP_SECONDS" | grep '^RESULT' | sed 's/^RESULT //') || true
+      c1=$(cpu_ticks "$JUNCTION_PID")
+      jcmd "$JUNCTION_PID" GC.run >/dev/null; sleep 0.5
+      a1=$(metric jvm_gc_memory_allocated_bytes_total)
+      n=$(echo "$res" | grep -o 'total=[0-9]*' | cut -d= -f2)
+      printf '%s\t%s\t%s\t%s cpu_ms_per_req=%s alloc_per_req_bytes=%s load1=%s\n' ab "$label" "$r" "$res" \
+        "$(awk -v t=$((c1 - c0)) -v hz="$HZ" -v n="${n:-0}" 'BEGIN{printf "%.4f", n ? 1000 * t / hz / n : 0}')" \
+        "$(awk -v a=$((a1 - a0)) -v n="${n:-0}" 'BEGIN{printf "%.0f", n ? a / n : 0}')" \
+        "$(cut -d' ' -f1 /proc/loadavg)" | tee -a "$OUT/ab.tsv"
+      stop_pid "$JUNCTION_PID"; JUNCTION_PID=
+    done
+  done
+  JUNCTION_JAR=$after
+  awk -F'\t' '{split($4, f, " "); for (i in f) {split(f[i], kv, "="); v[$2, kv[1]] = v[$2, kv[1]] " " kv[2]}}
+    END {for (k in v) {split(k, p, SUBSEP); if (p[2] ~ /^(rps|cpu_ms_per_req|alloc_per_req_bytes)$/) print p[1], p[2] ":" v[k]}}' \
+    "$OUT/ab.tsv" | sort | tee "$OUT/ab.txt"
 }
 
 mode_jmh() {

@@ -7,6 +7,7 @@ import io.junction.core.schema.ChatRequest;
 import io.junction.core.schema.ExtraFields;
 import io.junction.core.schema.Json;
 import io.junction.core.stream.SseEncoder;
+import io.junction.server.http.FlatHttpHeaders;
 import io.junction.server.http.HttpResponses;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.DefaultHttpContent;
@@ -61,7 +62,8 @@ public final class CachedReplay {
             ctx.writeAndFlush(r);
             return;
         }
-        HttpResponse r = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+        HttpResponse r =
+                new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK, FlatHttpHeaders.headersFactory());
         HttpHeaders h = r.headers();
         h.set(HttpHeaderNames.CONTENT_TYPE, "text/event-stream; charset=utf-8");
         h.set(HttpHeaderNames.CACHE_CONTROL, "no-cache");

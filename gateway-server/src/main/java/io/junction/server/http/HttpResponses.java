@@ -9,7 +9,6 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
-import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -48,7 +47,7 @@ public final class HttpResponses {
                 HttpVersion.HTTP_1_1,
                 HttpResponseStatus.valueOf(status),
                 body,
-                new DefaultHttpHeaders(),
+                new FlatHttpHeaders(),
                 EmptyHttpHeaders.INSTANCE);
         r.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
         if (requestId != null) {

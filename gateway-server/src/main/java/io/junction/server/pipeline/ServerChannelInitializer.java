@@ -1,11 +1,13 @@
 package io.junction.server.pipeline;
 
+import io.junction.server.http.FlatHttpHeaders;
 import io.junction.server.http.GatewayContext;
 import io.junction.server.http.RequestHandler;
 import io.junction.server.lifecycle.Lifecycle;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
 import java.util.concurrent.TimeUnit;
@@ -40,7 +42,12 @@ public final class ServerChannelInitializer extends ChannelInitializer<SocketCha
     }
 
     private static void addHttpHandlers(ChannelPipeline p) {
-        p.addLast("http", new HttpServerCodec());
+        // decoded headers and trailers in flat arrays (FlatHttpHeaders), Netty's limits otherwise
+        p.addLast(
+                "http",
+                new HttpServerCodec(new HttpDecoderConfig()
+                        .setHeadersFactory(FlatHttpHeaders.headersFactory())
+                        .setTrailersFactory(FlatHttpHeaders.trailersFactory())));
         p.addLast("keep-alive", new HttpServerKeepAliveHandler());
     }
 

@@ -23,6 +23,7 @@ import io.junction.server.cache.CachePlan;
 import io.junction.server.cache.CacheService;
 import io.junction.server.cache.CachedReplay;
 import io.junction.server.cache.ResponseCapture;
+import io.junction.server.http.FlatHttpHeaders;
 import io.junction.server.http.GatewayContext;
 import io.junction.server.http.HttpResponses;
 import io.junction.server.ledger.UsageRecord;
@@ -35,6 +36,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
+import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -438,7 +440,8 @@ public final class ChatResponder implements CallListener {
 
     private void sendStreamHeaders(CallInfo info) {
         headersSent = true;
-        HttpResponse r = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+        HttpResponse r =
+                new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK, FlatHttpHeaders.headersFactory());
         HttpHeaders h = r.headers();
         h.set(HttpHeaderNames.CONTENT_TYPE, "text/event-stream; charset=utf-8");
         h.set(HttpHeaderNames.CACHE_CONTROL, "no-cache");
@@ -522,7 +525,7 @@ public final class ChatResponder implements CallListener {
     public void onFailure(GatewayException error, CallInfo info) {
         if (info.committed() || headersSent) {
             ByteBuf event = SseEncoder.event(ctx.alloc(), error.toBody());
-            ctx.writeAndFlush(new DefaultLastHttpContent(event));
+            ctx.writeAndFlush(new DefaultLastHttpContent(event, EmptyHttpHeaders.INSTANCE));
         } else {
             FullHttpResponse r = HttpResponses.error(error, requestId);
             routingHeaders(r.headers(), info, 0);

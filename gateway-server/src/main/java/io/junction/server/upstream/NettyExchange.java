@@ -4,13 +4,13 @@ import io.junction.core.error.GatewayException;
 import io.junction.core.transport.ExchangeListener;
 import io.junction.core.transport.UpstreamExchange;
 import io.junction.core.transport.UpstreamRequest;
+import io.junction.server.http.FlatHttpHeaders;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.channel.EventLoop;
 import io.netty.channel.pool.ChannelPool;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
-import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpContent;
@@ -145,7 +145,7 @@ final class NettyExchange implements UpstreamExchange {
                 HttpMethod.valueOf(request.method()),
                 path,
                 Unpooled.wrappedBuffer(request.body()),
-                new DefaultHttpHeaders(),
+                new FlatHttpHeaders(),
                 EmptyHttpHeaders.INSTANCE); // a request with a content-length has no trailers
         boolean defaultPort = port == ("https".equals(uri.getScheme()) ? 443 : 80);
         req.headers().set(HttpHeaderNames.HOST, defaultPort ? host : host + ":" + port);

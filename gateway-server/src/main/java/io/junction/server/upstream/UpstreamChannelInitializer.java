@@ -1,11 +1,13 @@
 package io.junction.server.upstream;
 
+import io.junction.server.http.FlatHttpHeaders;
 import io.junction.server.pipeline.ConnectionIdleHandler;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.pool.AbstractChannelPoolHandler;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpContentDecompressor;
+import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.proxy.HttpProxyHandler;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
@@ -58,7 +60,14 @@ final class UpstreamChannelInitializer extends AbstractChannelPoolHandler {
     }
 
     private void addHttpHandlers(ChannelPipeline p) {
-        p.addLast("http", new HttpClientCodec());
+        p.addLast(
+                "http",
+                new HttpClientCodec(
+                        new HttpDecoderConfig() // decoded headers in flat arrays, Netty's limits otherwise
+                                .setHeadersFactory(FlatHttpHeaders.headersFactory())
+                                .setTrailersFactory(FlatHttpHeaders.trailersFactory()),
+                        HttpClientCodec.DEFAULT_PARSE_HTTP_AFTER_CONNECT_REQUEST,
+                        HttpClientCodec.DEFAULT_FAIL_ON_MISSING_RESPONSE));
         p.addLast("inflate", new HttpContentDecompressor());
         p.addLast("idle", new ConnectionIdleHandler(idleMillis, TimeUnit.MILLISECONDS));
         p.addLast("exchange", new UpstreamHandler());
