@@ -385,7 +385,7 @@ public final class RoutedCall {
                     upstream.method(),
                     upstream.uri(),
                     h,
-                    upstream.body(),
+                    upstream.content(),
                     upstream.stream(),
                     upstream.connectTimeout(),
                     upstream.readTimeout());

@@ -2,9 +2,13 @@ package io.junction.server.upstream;
 
 import io.junction.core.error.GatewayException;
 import io.junction.core.transport.ExchangeListener;
+import io.junction.core.transport.UpstreamBody;
 import io.junction.core.transport.UpstreamExchange;
 import io.junction.core.transport.UpstreamRequest;
 import io.junction.server.http.FlatHttpHeaders;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.ByteBufOutputStream;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ConnectTimeoutException;
@@ -25,6 +29,7 @@ import io.netty.util.AttributeKey;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.ScheduledFuture;
+import java.io.IOException;
 import java.net.URI;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -55,6 +60,7 @@ import javax.net.ssl.SSLException;
 final class NettyExchange implements UpstreamExchange {
     private static final AttributeKey<Boolean> REUSED = AttributeKey.valueOf("junction.reused");
     private static final String USER_AGENT = "junction/0.1";
+    private static final int INITIAL_BODY_BYTES = 2048; // a typical chat body fits; the buffer grows past it
 
     private final UpstreamRequest request;
     private final EventLoop loop;
@@ -134,17 +140,43 @@ final class NettyExchange implements UpstreamExchange {
         }
     }
 
+    /**
+     * The request body as a buffer: adapter-built bytes wrapped as they are, a JSON body written
+     * straight into a pooled direct buffer (released by the write, or here if writing it fails).
+     */
+    static ByteBuf content(ByteBufAllocator alloc, UpstreamBody body) throws IOException {
+        if (body instanceof UpstreamBody.Bytes bytes) {
+            return Unpooled.wrappedBuffer(bytes.value());
+        }
+        ByteBuf buf = alloc.directBuffer(INITIAL_BODY_BYTES);
+        try (ByteBufOutputStream out = new ByteBufOutputStream(buf)) {
+            body.writeTo(out);
+        } catch (IOException | RuntimeException e) {
+            buf.release();
+            throw e;
+        }
+        return buf;
+    }
+
     private void send(Channel ch) {
         URI uri = request.uri();
         String path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
         if (uri.getRawQuery() != null) {
             path = path + "?" + uri.getRawQuery();
         }
+        ByteBuf content;
+        try {
+            content = content(ch.alloc(), request.content());
+        } catch (IOException | RuntimeException e) {
+            // as an adapter's encode failure is: Junction's fault, not the provider's (no retry of it)
+            fail(GatewayException.internal("Could not write the request body for " + provider(), e));
+            return;
+        }
         FullHttpRequest req = new DefaultFullHttpRequest(
                 HttpVersion.HTTP_1_1,
                 HttpMethod.valueOf(request.method()),
                 path,
-                Unpooled.wrappedBuffer(request.body()),
+                content,
                 new FlatHttpHeaders(),
                 EmptyHttpHeaders.INSTANCE); // a request with a content-length has no trailers
         boolean defaultPort = port == ("https".equals(uri.getScheme()) ? 443 : 80);
@@ -153,7 +185,7 @@ final class NettyExchange implements UpstreamExchange {
         for (Map.Entry<String, String> h : request.headers().entrySet()) {
             req.headers().set(h.getKey(), h.getValue());
         }
-        HttpUtil.setContentLength(req, request.body().length);
+        HttpUtil.setContentLength(req, content.readableBytes());
         demand = true;
         awaitingSince = System.nanoTime();
         ensureTimer();

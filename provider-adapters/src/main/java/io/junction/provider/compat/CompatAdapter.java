@@ -7,6 +7,7 @@ import io.junction.core.error.GatewayException;
 import io.junction.core.schema.ChatRequest;
 import io.junction.core.schema.Json;
 import io.junction.core.spi.Target;
+import io.junction.core.transport.UpstreamBody;
 import io.junction.provider.openai.OpenAiAdapter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -53,20 +54,20 @@ public class CompatAdapter extends OpenAiAdapter {
     }
 
     @Override
-    protected byte[] requestBody(ChatRequest body, Target target) {
+    protected UpstreamBody requestBody(ChatRequest body, Target target) {
         if (preset.singleChoice() && body.n() != null && body.n() > 1) {
             throw GatewayException.invalidRequest(
                     "n",
                     "Invalid 'n': " + body.n() + ". Provider type " + preset.type()
                             + " returns one choice; 'n' must be 1.");
         }
-        byte[] bytes = super.requestBody(body, target);
+        UpstreamBody upstream = super.requestBody(body, target);
         if (preset.passThrough()) {
-            return bytes;
+            return upstream;
         }
         ObjectNode tree;
         try {
-            tree = (ObjectNode) Json.MAPPER.readTree(bytes);
+            tree = (ObjectNode) Json.MAPPER.readTree(upstream.bytes());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -84,6 +85,6 @@ public class CompatAdapter extends OpenAiAdapter {
                 }
             }
         }
-        return Json.bytes(tree);
+        return UpstreamBody.of(Json.bytes(tree));
     }
 }

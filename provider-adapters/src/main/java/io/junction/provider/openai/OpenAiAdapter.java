@@ -9,6 +9,7 @@ import io.junction.core.schema.StreamOptions;
 import io.junction.core.spi.ProviderAdapter;
 import io.junction.core.spi.StreamDecoder;
 import io.junction.core.spi.Target;
+import io.junction.core.transport.UpstreamBody;
 import io.junction.core.transport.UpstreamHeaders;
 import io.junction.core.transport.UpstreamRequest;
 import io.netty.buffer.ByteBuf;
@@ -110,9 +111,12 @@ public class OpenAiAdapter implements ProviderAdapter {
         return true;
     }
 
-    /** The request body bytes: the request without Junction's extension fields, by default. */
-    protected byte[] requestBody(ChatRequest body, Target target) {
-        return Json.upstreamBytes(body);
+    /**
+     * The request body: the request without Junction's extension fields, by default, written as JSON
+     * by the transport straight into its send buffer.
+     */
+    protected UpstreamBody requestBody(ChatRequest body, Target target) {
+        return UpstreamBody.json(Json.UPSTREAM_WRITER, body);
     }
 
     protected final String baseUrl(ProviderSpec spec) {
