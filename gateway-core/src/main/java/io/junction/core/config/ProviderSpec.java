@@ -175,6 +175,10 @@ public record ProviderSpec(
 
     /** Every key to rotate over: {@code api_key} first (when set), then {@code api_keys}. */
     public List<String> allApiKeys() {
+        boolean hasKey = apiKey != null && !apiKey.isEmpty();
+        if (apiKeys.isEmpty()) { // the usual case, asked on every attempt: no list to build
+            return hasKey ? List.of(apiKey) : List.of();
+        }
         List<String> all = new java.util.ArrayList<>(apiKeys.size() + 1);
         if (apiKey != null && !apiKey.isEmpty()) {
             all.add(apiKey);

@@ -532,7 +532,7 @@ public final class RoutedCall {
         Mode mode = Mode.WAITING;
         int status;
         UpstreamHeaders headers = UpstreamHeaders.EMPTY;
-        CompositeByteBuf body;
+        ByteBuf body; // one piece as it came (the usual answer), a composite once a second arrives
         StreamDecoder decoder;
         boolean paused;
         boolean done; // this attempt has ended, successfully or not: ignore anything further
@@ -621,16 +621,26 @@ public final class RoutedCall {
             }
             switch (mode) {
                 case BODY, ERROR_BODY -> {
-                    if (body == null) {
-                        body = ByteBufAllocator.DEFAULT.compositeBuffer(64);
-                    }
-                    if (body.readableBytes() + content.readableBytes() > MAX_BODY_BYTES) {
+                    int held = body == null ? 0 : body.readableBytes();
+                    if (held + content.readableBytes() > MAX_BODY_BYTES) {
                         failed(GatewayException.malformedUpstream(
                                 target.provider().name(),
                                 "sent a response body larger than " + MAX_BODY_BYTES + " bytes"));
                         return;
                     }
-                    body.addComponent(true, content.retainedSlice());
+                    if (body == null) {
+                        body = content.retainedSlice(); // a body in one piece needs no composite
+                    } else {
+                        CompositeByteBuf all;
+                        if (body instanceof CompositeByteBuf c) {
+                            all = c;
+                        } else {
+                            all = ByteBufAllocator.DEFAULT.compositeBuffer(64);
+                            all.addComponent(true, body);
+                            body = all;
+                        }
+                        all.addComponent(true, content.retainedSlice());
+                    }
                     requestMore();
                 }
                 case STREAM -> {

@@ -86,8 +86,11 @@ public record ChatRequest(
         return metadata == null ? Map.of() : metadata;
     }
 
+    /** This request for {@code newModel}; itself when that is its model already (an alias of the same name). */
     public ChatRequest withModel(String newModel) {
-        return toBuilder().model(newModel).build();
+        return java.util.Objects.equals(model, newModel)
+                ? this
+                : toBuilder().model(newModel).build();
     }
 
     public ChatRequest withStreamOptions(StreamOptions options) {

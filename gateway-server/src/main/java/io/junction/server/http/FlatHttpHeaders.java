@@ -51,16 +51,23 @@ public final class FlatHttpHeaders extends HttpHeaders {
     private static final HttpHeadersFactory TRAILERS = new Factory(true);
 
     private final DefaultHeaders.NameValidator<CharSequence> names;
+    private final int firstPairs;
     private CharSequence[] pairs; // name, value, name, value...; null until the first header
     private int size; // pairs in use
 
     /** Headers of a message (not trailers), validated as Netty's defaults validate them. */
     public FlatHttpHeaders() {
-        this(false);
+        this(false, FIRST_PAIRS);
     }
 
-    private FlatHttpHeaders(boolean trailers) {
+    /** The same, with room for {@code expected} headers before the array grows. */
+    public FlatHttpHeaders(int expected) {
+        this(false, Math.max(1, expected));
+    }
+
+    private FlatHttpHeaders(boolean trailers, int firstPairs) {
         this.names = trailers ? TRAILER_NAMES : HEADER_NAMES;
+        this.firstPairs = firstPairs;
     }
 
     /** For {@code HttpDecoderConfig.setHeadersFactory}: each decoded message's headers. */
@@ -76,12 +83,12 @@ public final class FlatHttpHeaders extends HttpHeaders {
     private record Factory(boolean trailers) implements HttpHeadersFactory {
         @Override
         public HttpHeaders newHeaders() {
-            return new FlatHttpHeaders(trailers);
+            return new FlatHttpHeaders(trailers, FIRST_PAIRS);
         }
 
         @Override
         public HttpHeaders newEmptyHeaders() {
-            return new FlatHttpHeaders(trailers);
+            return new FlatHttpHeaders(trailers, FIRST_PAIRS);
         }
     }
 
@@ -244,6 +251,47 @@ public final class FlatHttpHeaders extends HttpHeaders {
         return false;
     }
 
+    /**
+     * Whether a header {@code name} lists {@code value}: each value split at commas, each element
+     * trimmed, as Netty's {@code HttpHeaders} compares them (no element after a trailing comma), but
+     * without an iterator or a sub-sequence per element. The codecs ask this several times a message.
+     */
+    @Override
+    public boolean containsValue(CharSequence name, CharSequence value, boolean ignoreCase) {
+        Objects.requireNonNull(name, "name");
+        for (int i = indexOf(name, 0); i >= 0; i = indexOf(name, i + 1)) {
+            if (listHas(pairs[2 * i + 1], value, ignoreCase)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean listHas(CharSequence list, CharSequence element, boolean ignoreCase) {
+        int n = list.length();
+        int begin = 0;
+        while (true) {
+            int end = AsciiString.indexOf(list, ',', begin);
+            if (end < 0) {
+                return (begin == 0 || begin < n) && trimmedEquals(list, begin, n, element, ignoreCase);
+            }
+            if (trimmedEquals(list, begin, end, element, ignoreCase)) {
+                return true;
+            }
+            begin = end + 1;
+        }
+    }
+
+    private static boolean trimmedEquals(CharSequence s, int from, int to, CharSequence other, boolean ignoreCase) {
+        while (from < to && s.charAt(from) <= ' ') {
+            from++;
+        }
+        while (to > from && s.charAt(to - 1) <= ' ') {
+            to--;
+        }
+        return to - from == other.length() && AsciiString.regionMatches(s, ignoreCase, from, other, 0, to - from);
+    }
+
     @Override
     public boolean contains(String name, String value, boolean ignoreCase) {
         return contains((CharSequence) name, value, ignoreCase);
@@ -326,7 +374,7 @@ public final class FlatHttpHeaders extends HttpHeaders {
         CharSequence v = convert(value);
         VALUES.validate(v);
         if (pairs == null) {
-            pairs = new CharSequence[2 * FIRST_PAIRS];
+            pairs = new CharSequence[2 * firstPairs];
         } else if (2 * size == pairs.length) {
             pairs = Arrays.copyOf(pairs, pairs.length * 2);
         }
@@ -458,9 +506,9 @@ public final class FlatHttpHeaders extends HttpHeaders {
 
     @Override
     public HttpHeaders copy() {
-        FlatHttpHeaders c = new FlatHttpHeaders(names == TRAILER_NAMES);
+        FlatHttpHeaders c = new FlatHttpHeaders(names == TRAILER_NAMES, firstPairs);
         if (size > 0) {
-            c.pairs = Arrays.copyOf(pairs, Math.max(2 * FIRST_PAIRS, 2 * size));
+            c.pairs = Arrays.copyOf(pairs, Math.max(2 * firstPairs, 2 * size));
             c.size = size;
         }
         return c;

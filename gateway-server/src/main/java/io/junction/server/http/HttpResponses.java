@@ -41,13 +41,16 @@ public final class HttpResponses {
         return full(status, body, "application/json", requestId);
     }
 
+    /** Room for the headers of a chat answer (type, length, id, routing, cost, overhead) before growing. */
+    private static final int RESPONSE_HEADERS = 12;
+
     private static FullHttpResponse full(int status, ByteBuf body, String contentType, String requestId) {
         // no trailers on a response with a content-length: the shared empty set, not a map per response
         FullHttpResponse r = new DefaultFullHttpResponse(
                 HttpVersion.HTTP_1_1,
                 HttpResponseStatus.valueOf(status),
                 body,
-                new FlatHttpHeaders(),
+                new FlatHttpHeaders(RESPONSE_HEADERS),
                 EmptyHttpHeaders.INSTANCE);
         r.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
         if (requestId != null) {

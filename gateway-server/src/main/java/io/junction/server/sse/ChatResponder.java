@@ -392,7 +392,9 @@ public final class ChatResponder implements CallListener {
             r.release(); // the body is a pooled buffer now
             throw e;
         }
-        ctx.writeAndFlush(r);
+        // nothing waits on this write: a void promise spares the encoder combining its pieces' promises
+        // (a failed write reaches the pipeline's exceptionCaught, as a streamed chunk's does)
+        ctx.writeAndFlush(r, ctx.voidPromise());
         done(200, info);
     }
 
