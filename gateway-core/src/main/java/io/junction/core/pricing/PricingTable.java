@@ -71,7 +71,11 @@ public final class PricingTable {
     private final List<Rule> user;
     private final List<Rule> builtIn;
     private final String asOf;
-    private final ConcurrentHashMap<String, Match> cache = new ConcurrentHashMap<>();
+    /** Lookups by provider name, then type, then model: no key string built per lookup. */
+    private final ConcurrentHashMap<String, ConcurrentHashMap<String, ConcurrentHashMap<String, Match>>> cache =
+            new ConcurrentHashMap<>();
+
+    private final java.util.concurrent.atomic.AtomicInteger cached = new java.util.concurrent.atomic.AtomicInteger();
     private final Set<String> warned = ConcurrentHashMap.newKeySet();
 
     private PricingTable(Map<String, PriceSpec> shippedPrices, String asOf, Map<String, PriceSpec> userPrices) {
@@ -172,14 +176,16 @@ public final class PricingTable {
 
     /** The price for {@code model} on provider {@code name} of type {@code type}, per the lookup order above. */
     public Optional<Match> lookup(String name, String type, String model) {
-        String cacheKey = name + '\0' + type + '\0' + model;
-        Match m = cache.get(cacheKey);
+        ConcurrentHashMap<String, Match> byModel = cache.computeIfAbsent(name, n -> new ConcurrentHashMap<>())
+                .computeIfAbsent(type, t -> new ConcurrentHashMap<>());
+        Match m = byModel.get(model);
         if (m == null) {
             m = find(name, type, model);
-            if (cache.size() >= MAX_CACHED) {
+            if (cached.incrementAndGet() > MAX_CACHED) {
                 cache.clear(); // clients can name arbitrary models of a provider
+                cached.set(0);
             }
-            cache.put(cacheKey, m);
+            byModel.put(model, m);
         }
         return m == NONE ? Optional.empty() : Optional.of(m);
     }

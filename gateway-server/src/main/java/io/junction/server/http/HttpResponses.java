@@ -146,8 +146,23 @@ public final class HttpResponses {
             return fromClient;
         }
         ThreadLocalRandom r = ThreadLocalRandom.current();
-        return "req_" + Long.toHexString(r.nextLong() | Long.MIN_VALUE)
-                + Long.toHexString(r.nextLong() | Long.MIN_VALUE);
+        byte[] id = new byte[4 + 32];
+        id[0] = 'r';
+        id[1] = 'e';
+        id[2] = 'q';
+        id[3] = '_';
+        hex(r.nextLong() | Long.MIN_VALUE, id, 4); // 16 digits each: the top bit set, as before
+        hex(r.nextLong() | Long.MIN_VALUE, id, 20);
+        return new String(id, java.nio.charset.StandardCharsets.ISO_8859_1);
+    }
+
+    private static final byte[] HEX = "0123456789abcdef".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+
+    private static void hex(long v, byte[] into, int at) {
+        for (int i = 15; i >= 0; i--) {
+            into[at + i] = HEX[(int) (v & 0xF)];
+            v >>>= 4;
+        }
     }
 
     private static boolean printable(String s) {

@@ -27,11 +27,18 @@ final class LedgerIds {
         this.random = random;
     }
 
+    private final byte[] bits = new byte[10]; // 74 random bits a row, drawn into one reused array
+
     /** A version-7 UUID for a record written at {@code epochMs}. */
     String next(long epochMs) {
-        long randA = random.nextInt(1 << 12);
+        random.nextBytes(bits); // SecureRandom.nextInt/nextLong would each allocate an array for their bytes
+        long randA = ((bits[0] & 0xFFL) << 4 | (bits[1] & 0xF0L) >>> 4); // 12 bits
+        long randB = 0;
+        for (int i = 2; i < 10; i++) {
+            randB = randB << 8 | (bits[i] & 0xFFL);
+        }
         long msb = ((epochMs & 0xFFFF_FFFF_FFFFL) << 16) | 0x7000L | randA;
-        long lsb = (random.nextLong() & 0x3FFF_FFFF_FFFF_FFFFL) | 0x8000_0000_0000_0000L;
+        long lsb = (randB & 0x3FFF_FFFF_FFFF_FFFFL) | 0x8000_0000_0000_0000L;
         return new UUID(msb, lsb).toString();
     }
 }

@@ -141,6 +141,22 @@ final class NettyExchange implements UpstreamExchange {
     }
 
     /**
+     * {@code host}, with {@code :port} unless it is the scheme's default: the URI's own authority
+     * string when it says exactly that (the usual case; no string built per request).
+     */
+    static String hostHeader(URI uri, String host, int port) {
+        boolean defaultPort = port == ("https".equals(uri.getScheme()) ? 443 : 80);
+        String authority = uri.getRawAuthority();
+        if (authority != null
+                && uri.getRawUserInfo() == null
+                && (defaultPort ? uri.getPort() == -1 : uri.getPort() == port)
+                && authority.regionMatches(true, 0, host, 0, host.length())) {
+            return authority;
+        }
+        return defaultPort ? host : host + ":" + port;
+    }
+
+    /**
      * The request body as a buffer: adapter-built bytes wrapped as they are, a JSON body written
      * straight into a pooled direct buffer (released by the write, or here if writing it fails).
      */
@@ -179,8 +195,7 @@ final class NettyExchange implements UpstreamExchange {
                 content,
                 new FlatHttpHeaders(),
                 EmptyHttpHeaders.INSTANCE); // a request with a content-length has no trailers
-        boolean defaultPort = port == ("https".equals(uri.getScheme()) ? 443 : 80);
-        req.headers().set(HttpHeaderNames.HOST, defaultPort ? host : host + ":" + port);
+        req.headers().set(HttpHeaderNames.HOST, hostHeader(uri, host, port));
         req.headers().set(HttpHeaderNames.USER_AGENT, USER_AGENT);
         for (Map.Entry<String, String> h : request.headers().entrySet()) {
             req.headers().set(h.getKey(), h.getValue());

@@ -36,4 +36,30 @@ class LedgerIdsTest {
             assertThat(seen.add(ids.next(42L))).isTrue();
         }
     }
+
+    /** A SecureRandom that fills every array with one byte. */
+    private static java.security.SecureRandom filling(int b) {
+        return new java.security.SecureRandom() {
+            @Override
+            public void nextBytes(byte[] bytes) {
+                java.util.Arrays.fill(bytes, (byte) b);
+            }
+        };
+    }
+
+    @Test
+    void everyRandomBitComesFromTheGenerator() {
+        UUID ones = UUID.fromString(new LedgerIds(filling(0xFF)).next(5L));
+        assertThat(ones.getMostSignificantBits() & 0xFFFL).as("rand_a: 12 bits").isEqualTo(0xFFFL);
+        assertThat(ones.getLeastSignificantBits())
+                .as("rand_b: 62 bits after the variant")
+                .isEqualTo(0xBFFF_FFFF_FFFF_FFFFL);
+        UUID zeros = UUID.fromString(new LedgerIds(filling(0)).next(5L));
+        assertThat(zeros.getMostSignificantBits()).isEqualTo(5L << 16 | 0x7000L);
+        assertThat(zeros.getLeastSignificantBits()).isEqualTo(0x8000_0000_0000_0000L);
+        UUID mixed = UUID.fromString(new LedgerIds(filling(0xA5)).next(5L));
+        assertThat(mixed.getMostSignificantBits() & 0xFFFL).isEqualTo(0xA5AL);
+        assertThat(mixed.getLeastSignificantBits())
+                .isEqualTo(0xA5A5_A5A5_A5A5_A5A5L & 0x3FFF_FFFF_FFFF_FFFFL | 0x8000_0000_0000_0000L);
+    }
 }

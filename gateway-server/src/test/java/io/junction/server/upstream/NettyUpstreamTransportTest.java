@@ -444,4 +444,23 @@ class NettyUpstreamTransportTest {
             // the buffer the body was being written into was released (paranoid leak detection in tests)
         }
     }
+
+    @Test
+    void theHostHeaderIsHostWithAPortUnlessItIsTheSchemesDefault() {
+        assertThat(NettyExchange.hostHeader(URI.create("http://127.0.0.1:8081/v1"), "127.0.0.1", 8081))
+                .isEqualTo("127.0.0.1:8081");
+        assertThat(NettyExchange.hostHeader(URI.create("https://api.openai.com/v1"), "api.openai.com", 443))
+                .isEqualTo("api.openai.com");
+        assertThat(NettyExchange.hostHeader(URI.create("https://api.openai.com:443/v1"), "api.openai.com", 443))
+                .as("an explicit default port is left out")
+                .isEqualTo("api.openai.com");
+        assertThat(NettyExchange.hostHeader(URI.create("http://example.com:443/v1"), "example.com", 443))
+                .as("443 is not http's default")
+                .isEqualTo("example.com:443");
+        assertThat(NettyExchange.hostHeader(URI.create("http://user:pw@example.com:8080/v1"), "example.com", 8080))
+                .as("user info never goes into the header")
+                .isEqualTo("example.com:8080");
+        assertThat(NettyExchange.hostHeader(URI.create("http://[::1]:9000/v1"), "[::1]", 9000))
+                .isEqualTo("[::1]:9000");
+    }
 }
