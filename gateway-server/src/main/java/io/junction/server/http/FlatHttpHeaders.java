@@ -390,8 +390,12 @@ public final class FlatHttpHeaders extends HttpHeaders {
     }
 
     private void removeAll(CharSequence name) {
-        int to = 0;
-        for (int i = 0; i < size; i++) {
+        int first = indexOf(name, 0);
+        if (first < 0) {
+            return; // the usual case of a set(): nothing to remove, nothing to move
+        }
+        int to = first;
+        for (int i = first + 1; i < size; i++) {
             if (!AsciiString.contentEqualsIgnoreCase(pairs[2 * i], name)) {
                 pairs[2 * to] = pairs[2 * i];
                 pairs[2 * to + 1] = pairs[2 * i + 1];
