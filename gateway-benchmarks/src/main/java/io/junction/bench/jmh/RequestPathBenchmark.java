@@ -35,8 +35,9 @@ import org.openjdk.jmh.annotations.Warmup;
  *       {@code ByteBuf} to a validated {@link ChatRequest} — {@link RequestParser#parse} then
  *       {@link RequestValidator#validate}, exactly as {@code ChatCompletionsEndpoint} does;
  *   <li>the router pick ({@link ModelResolver#plan}) is measured by {@link RouterBenchmark};
- *   <li>{@link #encodeUpstream}: the OpenAI adapter building the upstream request (URL, headers, body
- *       re-serialized without Junction's fields);
+ *   <li>{@link #encodeUpstream}: the OpenAI adapter building the upstream request (URL, headers), then
+ *       its body re-serialized without Junction's fields into a pooled direct buffer, as the transport
+ *       does when it sends ({@code UpstreamBody.toBuffer});
  *   <li>{@link #decodeResponse}: the upstream {@code chat.completion} (the mock's ~800-byte body) to a
  *       {@link ChatResponse};
  *   <li>{@link #encodeResponse}: the response with {@code extra_fields} back to JSON bytes for the
@@ -91,10 +92,14 @@ public class RequestPathBenchmark {
         return r;
     }
 
-    /** The OpenAI adapter's upstream request: URL, headers, body bytes. */
+    /** The OpenAI adapter's upstream request (URL, headers), and its body written as the transport writes it. */
     @Benchmark
-    public UpstreamRequest encodeUpstream() {
-        return target.adapter().encode(request.withModel(target.model()), target);
+    public int encodeUpstream() throws java.io.IOException {
+        UpstreamRequest r = target.adapter().encode(request.withModel(target.model()), target);
+        io.netty.buffer.ByteBuf content = r.content().toBuffer(io.netty.buffer.PooledByteBufAllocator.DEFAULT);
+        int n = content.readableBytes();
+        content.release();
+        return n;
     }
 
     /** The upstream chat.completion body → ChatResponse. */

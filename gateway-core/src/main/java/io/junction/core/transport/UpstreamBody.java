@@ -2,6 +2,10 @@ package io.junction.core.transport;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectWriter;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.ByteBufOutputStream;
+import io.netty.buffer.Unpooled;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
@@ -30,6 +34,13 @@ public sealed interface UpstreamBody {
     /** Writes the body into {@code out}. */
     void writeTo(OutputStream out) throws IOException;
 
+    /**
+     * The body as a buffer to send: adapter-built bytes wrapped as they are; a JSON body written
+     * straight into a direct buffer from {@code alloc} (pooled in the server), released here if writing
+     * it fails, else owned by the caller.
+     */
+    ByteBuf toBuffer(ByteBufAllocator alloc) throws IOException;
+
     /** Adapter-built bytes. */
     record Bytes(byte[] value) implements UpstreamBody {
         public Bytes {
@@ -44,6 +55,11 @@ public sealed interface UpstreamBody {
         @Override
         public void writeTo(OutputStream out) throws IOException {
             out.write(value);
+        }
+
+        @Override
+        public ByteBuf toBuffer(ByteBufAllocator alloc) {
+            return Unpooled.wrappedBuffer(value);
         }
 
         @Override
@@ -71,6 +87,21 @@ public sealed interface UpstreamBody {
         @Override
         public void writeTo(OutputStream out) throws IOException {
             writer.writeValue(out, value);
+        }
+
+        /** A typical chat body fits the first buffer; it grows past it. */
+        private static final int FIRST_BUFFER_BYTES = 2048;
+
+        @Override
+        public ByteBuf toBuffer(ByteBufAllocator alloc) throws IOException {
+            ByteBuf buf = alloc.directBuffer(FIRST_BUFFER_BYTES);
+            try (ByteBufOutputStream out = new ByteBufOutputStream(buf)) {
+                writeTo(out);
+            } catch (IOException | RuntimeException e) {
+                buf.release();
+                throw e;
+            }
+            return buf;
         }
 
         @Override

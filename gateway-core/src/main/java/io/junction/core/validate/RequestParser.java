@@ -24,8 +24,13 @@ public final class RequestParser {
     private RequestParser() {}
 
     public static ChatRequest parse(InputStream body) {
+        return parse(READER, body);
+    }
+
+    /** {@link #parse(InputStream)} with another reader: tests compare Jackson configurations by what a client sees. */
+    static ChatRequest parse(ObjectReader reader, InputStream body) {
         try {
-            ChatRequest request = READER.readValue(body);
+            ChatRequest request = reader.readValue(body);
             if (request == null) {
                 throw GatewayException.invalidRequest(null, "The request body must be a JSON object.");
             }

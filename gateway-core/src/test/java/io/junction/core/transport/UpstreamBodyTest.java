@@ -60,4 +60,57 @@ class UpstreamBodyTest {
         assertThat(bytes.toString()).contains("2 bytes");
         assertThat(List.of(bytes.content())).first().isInstanceOf(UpstreamBody.Bytes.class);
     }
+
+    /** A value Jackson cannot write: its getter throws. */
+    public static final class Unwritable {
+        public String getBoom() {
+            throw new IllegalStateException("cannot serialize");
+        }
+    }
+
+    @Test
+    void aJsonBodyGoesIntoADirectBufferFromTheAllocatorAndBytesAreWrapped() throws Exception {
+        io.netty.buffer.ByteBufAllocator alloc = io.netty.buffer.PooledByteBufAllocator.DEFAULT;
+        ChatRequest r = request();
+        io.netty.buffer.ByteBuf buf = UpstreamBody.json(Json.UPSTREAM_WRITER, r).toBuffer(alloc);
+        try {
+            assertThat(buf.isDirect()).isTrue();
+            assertThat(io.netty.buffer.ByteBufUtil.getBytes(buf)).isEqualTo(Json.upstreamBytes(r));
+        } finally {
+            buf.release();
+        }
+        byte[] b = {'{', '}'};
+        io.netty.buffer.ByteBuf wrapped = UpstreamBody.of(b).toBuffer(alloc);
+        assertThat(wrapped.array()).isSameAs(b);
+        wrapped.release();
+    }
+
+    @Test
+    void aBodyThatCannotBeWrittenReleasesItsBuffer() {
+        java.util.List<io.netty.buffer.ByteBuf> handedOut = new java.util.ArrayList<>();
+        io.netty.buffer.ByteBufAllocator counting = new io.netty.buffer.AbstractByteBufAllocator(false) {
+            @Override
+            protected io.netty.buffer.ByteBuf newHeapBuffer(int initialCapacity, int maxCapacity) {
+                return io.netty.buffer.Unpooled.buffer(initialCapacity, maxCapacity);
+            }
+
+            @Override
+            protected io.netty.buffer.ByteBuf newDirectBuffer(int initialCapacity, int maxCapacity) {
+                io.netty.buffer.ByteBuf b = io.netty.buffer.Unpooled.directBuffer(initialCapacity, maxCapacity);
+                handedOut.add(b);
+                return b;
+            }
+
+            @Override
+            public boolean isDirectBufferPooled() {
+                return false;
+            }
+        };
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                        () -> UpstreamBody.json(Json.UPSTREAM_WRITER, new Unwritable())
+                                .toBuffer(counting))
+                .hasMessageContaining("cannot serialize");
+        assertThat(handedOut).hasSize(1);
+        assertThat(handedOut.get(0).refCnt()).as("released").isZero();
+    }
 }

@@ -92,10 +92,7 @@ public final class AccessLog implements RecordSink {
         public byte[] utf8WithNewline() {
             ByteArrayBuilder out = new ByteArrayBuilder(Json.MAPPER.getFactory()._getBufferRecycler());
             try {
-                try (JsonGenerator g = Json.MAPPER.createGenerator(out)) {
-                    write(g, record, payloads);
-                }
-                out.write('\n');
+                writeUtf8WithNewline(out);
                 return out.toByteArray();
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
@@ -104,7 +101,10 @@ public final class AccessLog implements RecordSink {
             }
         }
 
-        /** Writes {@link #utf8WithNewline()}'s bytes into {@code out}, with no array of its own. */
+        /**
+         * Writes the line and a newline into {@code out}, with no array of its own. A line that fails
+         * part-way may have written part of itself: the caller discards what it wrote.
+         */
         public void writeUtf8WithNewline(OutputStream out) throws IOException {
             try (JsonGenerator g = Json.MAPPER.createGenerator(out)) {
                 g.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);

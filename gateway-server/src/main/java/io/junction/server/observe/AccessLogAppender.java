@@ -63,10 +63,16 @@ public final class AccessLogAppender extends ConsoleAppender<ILoggingEvent> {
         }
         streamWriteLock.lock();
         try {
-            if (encoder instanceof AccessLogEncoder access) {
-                access.encodeTo(event, batch); // encoded now, on this thread: nothing is deferred
-            } else {
-                batch.write(encoder.encode(event));
+            int mark = batch.size();
+            try {
+                if (encoder instanceof AccessLogEncoder access) {
+                    access.encodeTo(event, batch); // encoded now, on this thread: nothing is deferred
+                } else {
+                    batch.write(encoder.encode(event));
+                }
+            } catch (IOException | RuntimeException e) {
+                batch.truncate(mark); // no half line: what the failed line had written goes
+                throw e;
             }
             if (holds == 0 || batch.size() >= BATCH_LIMIT) {
                 writeBatch();
@@ -117,6 +123,10 @@ public final class AccessLogAppender extends ConsoleAppender<ILoggingEvent> {
 
         Batch() {
             super(INITIAL);
+        }
+
+        void truncate(int size) {
+            count = size;
         }
 
         void clear() {

@@ -2,14 +2,10 @@ package io.junction.server.upstream;
 
 import io.junction.core.error.GatewayException;
 import io.junction.core.transport.ExchangeListener;
-import io.junction.core.transport.UpstreamBody;
 import io.junction.core.transport.UpstreamExchange;
 import io.junction.core.transport.UpstreamRequest;
 import io.junction.server.http.FlatHttpHeaders;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufAllocator;
-import io.netty.buffer.ByteBufOutputStream;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.channel.EventLoop;
@@ -60,7 +56,6 @@ import javax.net.ssl.SSLException;
 final class NettyExchange implements UpstreamExchange {
     private static final AttributeKey<Boolean> REUSED = AttributeKey.valueOf("junction.reused");
     private static final String USER_AGENT = "junction/0.1";
-    private static final int INITIAL_BODY_BYTES = 2048; // a typical chat body fits; the buffer grows past it
 
     private final UpstreamRequest request;
     private final EventLoop loop;
@@ -156,24 +151,6 @@ final class NettyExchange implements UpstreamExchange {
         return defaultPort ? host : host + ":" + port;
     }
 
-    /**
-     * The request body as a buffer: adapter-built bytes wrapped as they are, a JSON body written
-     * straight into a pooled direct buffer (released by the write, or here if writing it fails).
-     */
-    static ByteBuf content(ByteBufAllocator alloc, UpstreamBody body) throws IOException {
-        if (body instanceof UpstreamBody.Bytes bytes) {
-            return Unpooled.wrappedBuffer(bytes.value());
-        }
-        ByteBuf buf = alloc.directBuffer(INITIAL_BODY_BYTES);
-        try (ByteBufOutputStream out = new ByteBufOutputStream(buf)) {
-            body.writeTo(out);
-        } catch (IOException | RuntimeException e) {
-            buf.release();
-            throw e;
-        }
-        return buf;
-    }
-
     private void send(Channel ch) {
         URI uri = request.uri();
         String path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
@@ -182,7 +159,7 @@ final class NettyExchange implements UpstreamExchange {
         }
         ByteBuf content;
         try {
-            content = content(ch.alloc(), request.content());
+            content = request.content().toBuffer(ch.alloc());
         } catch (IOException | RuntimeException e) {
             // as an adapter's encode failure is: Junction's fault, not the provider's (no retry of it)
             fail(GatewayException.internal("Could not write the request body for " + provider(), e));

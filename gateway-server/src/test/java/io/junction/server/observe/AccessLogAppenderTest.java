@@ -150,4 +150,36 @@ class AccessLogAppenderTest {
         appender.stop();
         assertThat(out.calls).as("stop writes what is held").containsExactly(out.calls.get(0), "tail\n");
     }
+
+    /** A value Jackson cannot write: its getter throws. */
+    public static final class Unwritable {
+        public String getBoom() {
+            throw new IllegalStateException("cannot serialize");
+        }
+    }
+
+    @Test
+    void aLineThatFailsPartWayLeavesNothingOfItselfInTheBatch() {
+        LoggerContext ctx = new LoggerContext();
+        Writes out = new Writes();
+        AccessLogAppender appender = started(new AccessLogAppender(), ctx, out);
+        java.util.Map<String, Object> extra = new java.util.LinkedHashMap<>();
+        extra.put("x", new Unwritable());
+        io.junction.core.schema.ChatMessage bad = new io.junction.core.schema.ChatMessage(
+                "user", new io.junction.core.schema.MessageContent.Text("hi"), null, null, null, null, null, extra);
+        var a = AccessLogTest.access();
+        AccessLog.Line failing = new AccessLog.Line(
+                AccessLogTest.record(new io.junction.server.ledger.UsageRecord.Access(
+                        a.clientAddress(), a.userAgent(), null, List.of(bad), null)),
+                true); // payloads: the messages are written last, after most of the line
+        appender.hold();
+        appender.doAppend(new CountingEvent(ctx, "before"));
+        appender.doAppend(new CountingEvent(ctx, failing));
+        appender.doAppend(new CountingEvent(ctx, "after"));
+        appender.release();
+        assertThat(out.calls).containsExactly("before\nafter\n");
+        assertThat(appender.isStarted())
+                .as("one bad line does not stop the access log")
+                .isTrue();
+    }
 }
