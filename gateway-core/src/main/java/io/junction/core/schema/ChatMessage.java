@@ -4,18 +4,9 @@ import com.fasterxml.jackson.annotation.JsonAnyGetter;
 import com.fasterxml.jackson.annotation.JsonAnySetter;
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
-import com.fasterxml.jackson.core.JacksonException;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.databind.DeserializationContext;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.JsonDeserializer;
-import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
-import com.fasterxml.jackson.databind.deser.ResolvableDeserializer;
-import com.fasterxml.jackson.databind.deser.std.StdDeserializer;
-import java.io.IOException;
-import java.util.LinkedHashMap;
+import java.lang.reflect.Type;
 import java.util.List;
 import java.util.Map;
 
@@ -29,8 +20,8 @@ import java.util.Map;
  * as it came.
  *
  * <p>Read by {@link Deserializer}, field by field, not through the canonical constructor as a
- * creator: Jackson's creator path costs a property buffer, its array and an any-setter map per
- * message, which for a chat history was a good part of what parsing a request allocated.
+ * creator ({@link RecordFieldsDeserializer}): for a chat history, Jackson's creator path was a good
+ * part of what parsing a request allocated.
  */
 @JsonDeserialize(using = ChatMessage.Deserializer.class)
 public record ChatMessage(
@@ -58,90 +49,39 @@ public record ChatMessage(
         return content == null ? "" : content.text();
     }
 
-    /**
-     * A message from JSON, with what Jackson's record creator would give: each field read by the
-     * deserializer of its type (so coercions and mismatch errors are Jackson's own), a JSON null as
-     * null, an error wrapped with the field's name for the param path ({@code messages[2].role}), a
-     * repeated field's last value winning (the first, for a field that goes to {@code extra}), and
-     * every other field kept in {@code extra} as Jackson's untyped values, in order.
-     * {@code ChatMessageReadingTest} holds it to Jackson's creator, input by input.
-     */
-    public static final class Deserializer extends StdDeserializer<ChatMessage> implements ResolvableDeserializer {
+    /** A message from JSON, field by field ({@link RecordFieldsDeserializer}). */
+    public static final class Deserializer extends RecordFieldsDeserializer<ChatMessage> {
         private static final long serialVersionUID = 1L;
-        private transient JsonDeserializer<Object> strings;
-        private transient JsonDeserializer<Object> contents;
-        private transient JsonDeserializer<Object> toolCalls;
-        private transient JsonDeserializer<Object> untyped;
 
         public Deserializer() {
-            super(ChatMessage.class);
-        }
-
-        @Override
-        public void resolve(DeserializationContext ctxt) throws JsonMappingException {
-            strings = ctxt.findRootValueDeserializer(ctxt.constructType(String.class));
-            contents = ctxt.findRootValueDeserializer(ctxt.constructType(MessageContent.class));
-            toolCalls = ctxt.findRootValueDeserializer(
-                    ctxt.getTypeFactory().constructCollectionType(List.class, ToolCall.class));
-            untyped = ctxt.findRootValueDeserializer(ctxt.constructType(Object.class));
+            super(
+                    ChatMessage.class,
+                    new String[] {
+                        "role", "content", "name", "tool_calls", "tool_call_id", "refusal", "reasoning_content"
+                    },
+                    new Type[] {
+                        String.class,
+                        MessageContent.class,
+                        String.class,
+                        new TypeReference<List<ToolCall>>() {}.getType(),
+                        String.class,
+                        String.class,
+                        String.class
+                    });
         }
 
         @Override
         @SuppressWarnings("unchecked")
-        public ChatMessage deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
-            JsonToken t = p.currentToken();
-            if (t == JsonToken.START_OBJECT) {
-                t = p.nextToken();
-            } else if (t != JsonToken.FIELD_NAME && t != JsonToken.END_OBJECT) {
-                return (ChatMessage) ctxt.handleUnexpectedToken(ChatMessage.class, p);
-            }
-            String role = null;
-            MessageContent content = null;
-            String name = null;
-            List<ToolCall> calls = null;
-            String toolCallId = null;
-            String refusal = null;
-            String reasoning = null;
-            Map<String, Object> extra = null;
-            for (; t == JsonToken.FIELD_NAME; t = p.nextToken()) {
-                String field = p.currentName();
-                boolean isNull = p.nextToken() == JsonToken.VALUE_NULL;
-                try {
-                    switch (field) {
-                        case "role" -> role = isNull ? null : (String) strings.deserialize(p, ctxt);
-                        case "content" -> content = isNull ? null : (MessageContent) contents.deserialize(p, ctxt);
-                        case "name" -> name = isNull ? null : (String) strings.deserialize(p, ctxt);
-                        case "tool_calls" -> calls = isNull ? null : (List<ToolCall>) toolCalls.deserialize(p, ctxt);
-                        case "tool_call_id" -> toolCallId = isNull ? null : (String) strings.deserialize(p, ctxt);
-                        case "refusal" -> refusal = isNull ? null : (String) strings.deserialize(p, ctxt);
-                        case "reasoning_content" -> reasoning = isNull ? null : (String) strings.deserialize(p, ctxt);
-                        default -> {
-                            Object value = isNull ? null : untyped.deserialize(p, ctxt);
-                            if (extra == null) {
-                                extra = new LinkedHashMap<>();
-                            }
-                            if (!extra.containsKey(field)) { // a repeated unknown field: the first value, as Jackson's
-                                extra.put(field, value);
-                            }
-                        }
-                    }
-                } catch (IOException | RuntimeException e) {
-                    throw wrap(e, field, ctxt);
-                }
-            }
-            if (t != JsonToken.END_OBJECT) {
-                return (ChatMessage) ctxt.handleUnexpectedToken(ChatMessage.class, p);
-            }
-            return new ChatMessage(role, content, name, calls, toolCallId, refusal, reasoning, extra);
-        }
-
-        /** As Jackson's bean deserializers wrap a property's failure: I/O errors as they are, the rest with the path. */
-        private static IOException wrap(Exception e, String field, DeserializationContext ctxt) throws IOException {
-            if (e instanceof IOException io
-                    && (!(e instanceof JacksonException) || !ctxt.isEnabled(DeserializationFeature.WRAP_EXCEPTIONS))) {
-                throw io;
-            }
-            return JsonMappingException.wrapWithPath(e, ChatMessage.class, field);
+        protected ChatMessage build(Object[] v, Map<String, Object> extra) {
+            return new ChatMessage(
+                    (String) v[0],
+                    (MessageContent) v[1],
+                    (String) v[2],
+                    (List<ToolCall>) v[3],
+                    (String) v[4],
+                    (String) v[5],
+                    (String) v[6],
+                    extra);
         }
     }
 }
