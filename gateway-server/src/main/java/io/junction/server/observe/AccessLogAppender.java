@@ -44,16 +44,11 @@ public final class AccessLogAppender extends ConsoleAppender<ILoggingEvent> {
 
     /** Ends a {@link #hold()}: the last one writes what was gathered, in one call. */
     public void release() {
-        streamWriteLock.lock();
-        try {
+        locked(() -> {
             if (holds > 0 && --holds == 0) {
                 writeBatch();
             }
-        } catch (IOException e) {
-            failed(e);
-        } finally {
-            streamWriteLock.unlock();
-        }
+        });
     }
 
     @Override
@@ -86,18 +81,29 @@ public final class AccessLogAppender extends ConsoleAppender<ILoggingEvent> {
 
     @Override
     public void stop() {
-        streamWriteLock.lock();
-        try {
+        locked(() -> {
+            holds = 0;
             if (isStarted()) {
                 writeBatch(); // nothing gathered is lost on a clean stop
             }
+        });
+        super.stop();
+    }
+
+    private interface StreamWork {
+        void run() throws IOException;
+    }
+
+    /** {@code work} under the stream's lock; an I/O failure stops the appender, as Logback's own do. */
+    private void locked(StreamWork work) {
+        streamWriteLock.lock();
+        try {
+            work.run();
         } catch (IOException e) {
             failed(e);
         } finally {
-            holds = 0;
             streamWriteLock.unlock();
         }
-        super.stop();
     }
 
     private void writeBatch() throws IOException {
