@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Files;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
@@ -131,5 +132,26 @@ class ConfigReloadIT {
             assertThat(junction.isAlive()).isTrue();
         }
         // JunctionProcess.close: SIGTERM, exit 0, no leak
+    }
+
+    @Test
+    void aSighupIgnoredSinceStartIsReportedAndLeavesTheProcessRunning() throws Exception {
+        // nohup starts java with SIGHUP ignored, which the JVM keeps: Junction must say so, not fail silently
+        try (JunctionProcess junction =
+                        JunctionProcess.start("reload-nohup", port -> config(port, false, ""), List.of("nohup"));
+                RawHttp conn = new RawHttp(junction.port())) {
+            int port = junction.port();
+            String warning = "SIGHUP is ignored by this process (inherited from its parent, e.g. nohup)";
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5); // logged right after /health answers
+            while (!junction.log().contains(warning) && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            assertThat(junction.log()).contains(warning);
+            junction.signal("HUP");
+            Thread.sleep(500);
+            assertThat(status(conn, port).path("reloads").path("success").asInt())
+                    .isZero();
+            assertThat(call(conn, port, "first").status()).as("still serving").isEqualTo(200);
+        }
     }
 }

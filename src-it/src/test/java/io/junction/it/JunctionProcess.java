@@ -62,6 +62,11 @@ public final class JunctionProcess implements AutoCloseable {
      * {@code server.port}). A port lost to a race with another process is retried with a new one.
      */
     public static JunctionProcess start(String name, IntFunction<String> configForPort) {
+        return start(name, configForPort, List.of());
+    }
+
+    /** The same, with {@code launcher} in front of {@code java} (e.g. {@code nohup}, which execs it: same pid). */
+    public static JunctionProcess start(String name, IntFunction<String> configForPort, List<String> launcher) {
         Path jar = Path.of(System.getProperty("junction.jar", "../gateway-server/target/junction.jar"));
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException("junction.jar not found at " + jar.toAbsolutePath()
@@ -77,7 +82,7 @@ public final class JunctionProcess implements AutoCloseable {
                 Path config = Files.createTempFile("junction-it-" + label + "-", ".yaml");
                 Files.writeString(config, configForPort.apply(port));
                 Path log = logDir.resolve(label + ".log");
-                List<String> cmd = new ArrayList<>();
+                List<String> cmd = new ArrayList<>(launcher);
                 cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
                 cmd.add("-Xmx256m");
                 cmd.add("-Dio.netty.leakDetection.level=paranoid");
