@@ -13,7 +13,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -79,20 +79,10 @@ public final class RoutePlanner {
             arm = chosen.name();
             model = chosen.model();
         }
-        // the model's own targets (a configured list: a linear check de-duplicates them); a set of ids only
-        // once the request's fallbacks, which have no length limit, are added
+        Set<String> seen = new LinkedHashSet<>();
         List<Target> targets = new ArrayList<>();
-        for (Target t : ordered(model, random)) {
-            if (!containsId(targets, t.id())) {
-                targets.add(t);
-            }
-        }
-        Set<String> seen = null;
-        if (fallbacks != null && !fallbacks.isEmpty()) {
-            seen = new HashSet<>();
-            for (Target t : targets) {
-                seen.add(t.id());
-            }
+        addAll(targets, seen, ordered(model, random));
+        if (fallbacks != null) {
             for (int i = 0; i < fallbacks.size(); i++) {
                 List<Target> more;
                 try {
@@ -106,7 +96,6 @@ public final class RoutePlanner {
                 addAll(targets, seen, more);
             }
         }
-        List<Target> planned = targets; // every target considered, before preferences and capabilities filter
         targets = applyPreferences(targets, request.provider());
         List<Attempt> skipped = new ArrayList<>();
         targets = capable(targets, Needs.of(request), skipped);
@@ -115,7 +104,7 @@ public final class RoutePlanner {
         if (alias != null) {
             for (String m : alias.contextWindowFallbacks()) {
                 for (Target t : resolver.resolve(m)) {
-                    if (seen != null ? !seen.contains(t.id()) : !containsId(planned, t.id())) {
+                    if (!seen.contains(t.id())) {
                         contextFallbacks.add(t);
                     }
                 }
@@ -340,15 +329,6 @@ public final class RoutePlanner {
                         param + "[" + i + "]", "Unknown provider '" + names.get(i) + "' in " + param + ".");
             }
         }
-    }
-
-    private static boolean containsId(List<Target> targets, String id) {
-        for (Target t : targets) {
-            if (t.id().equals(id)) {
-                return true;
-            }
-        }
-        return false;
     }
 
     private static void addAll(List<Target> plan, Set<String> seen, List<Target> targets) {
