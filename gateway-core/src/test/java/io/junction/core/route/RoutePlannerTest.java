@@ -378,6 +378,22 @@ class RoutePlannerTest {
                 .containsExactly("pb/big");
     }
 
+    @Test
+    void targetsAppearOnceWithAndWithoutTheRequestsFallbacks() {
+        RoutePlanner p = planner(Map.of(
+                "m", new AliasSpec(List.of("pa/x", "pb/y", "pa/x"), null, null, null, null, List.of("pc/z", "pb/y")),
+                "n", new AliasSpec(List.of("pb/y", "pc/z"))));
+        RoutePlanner.Plan alone = p.plan(ask("m").build(), null, rng::nextDouble);
+        assertThat(alone.targets()).extracting(Target::id).containsExactly("pa/x", "pb/y");
+        assertThat(alone.contextFallbacks()).extracting(Target::id).containsExactly("pc/z");
+
+        RoutePlanner.Plan withFallbacks = p.plan(ask("m").build(), List.of("n", "pa/x", "n"), rng::nextDouble);
+        assertThat(withFallbacks.targets()).extracting(Target::id).containsExactly("pa/x", "pb/y", "pc/z");
+        assertThat(withFallbacks.contextFallbacks())
+                .as("a target the fallbacks already brought is not a context fallback again")
+                .isEmpty();
+    }
+
     // ------------------------------------------------------------------ retry budget
 
     @Test
