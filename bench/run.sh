@@ -16,7 +16,7 @@
 #   STREAM_RATE=50 STREAM_SECONDS=20 FIRST_TOKEN_MS=50 CHUNK_MS=20 CHUNKS=50
 #   CONC_STREAMS=10000 CONC_RAMP=40 CONC_HOLD=30 JUNCTION_OPTS="-Xmx512m" JUNCTION_JAR=<jar to test> SKIP_BUILD=1
 #   LEDGER=sqlite|none ACCESS_LOG=true|false PROFILE_EVENT=cpu|alloc|wall SYSCALL_RATE=<req/s> SYSCALLS=<names>
-#   BASE_JAR=<jar to compare JUNCTION_JAR against> (mode ab)
+#   BASE_JAR=<jar to compare JUNCTION_JAR against> (mode ab) WARMUP_SECONDS=90 (JIT warm-up before measuring)
 # Every load is bounded in time; everything listens on 127.0.0.1 only; all processes started here are
 # stopped on exit (by their pid).
 set -euo pipefail
