@@ -32,7 +32,7 @@ import java.util.Set;
  * bare CR, LF or NUL in values), with the trailer rules for trailers; values are converted as
  * Netty converts them ({@code CharSequence} kept, a {@code Date} or {@code Calendar} as an HTTP
  * date, anything else by {@code toString()}). Differences: an entry from the iterators is
- * read-only, the value iterators run in insertion order (Netty's newest first), and {@code getTimeMillis} gives null (or the default) for an unparsable date instead
+ * read-only (and {@code iteratorCharSequence}'s is reused from one header to the next), the value iterators run in insertion order (Netty's newest first), and {@code getTimeMillis} gives null (or the default) for an unparsable date instead
  * of throwing. Lookups cost a scan of the set, which the decoders' header-size limits keep short
  * (8 KiB of header bytes). Not thread-safe, like Netty's.
  *
@@ -335,23 +335,52 @@ public final class FlatHttpHeaders extends HttpHeaders {
 
     @Override
     public Iterator<Map.Entry<CharSequence, CharSequence>> iteratorCharSequence() {
-        return new Iterator<>() {
-            private int next;
+        return new Cursor();
+    }
 
-            @Override
-            public boolean hasNext() {
-                return next < size;
-            }
+    /**
+     * The encoders' iterator, run for every message written: it is its own entry (as Netty's
+     * {@code ReadOnlyHttpHeaders}' is), so writing the headers allocates one object, not one per
+     * header. An entry is valid until the next {@code next()}; read it, do not keep it.
+     */
+    private final class Cursor
+            implements Iterator<Map.Entry<CharSequence, CharSequence>>, Map.Entry<CharSequence, CharSequence> {
+        private int next;
+        private int current = -1;
 
-            @Override
-            public Map.Entry<CharSequence, CharSequence> next() {
-                if (next >= size) {
-                    throw new NoSuchElementException();
-                }
-                int i = next++;
-                return new AbstractMap.SimpleImmutableEntry<>(pairs[2 * i], pairs[2 * i + 1]);
+        @Override
+        public boolean hasNext() {
+            return next < size;
+        }
+
+        @Override
+        public Map.Entry<CharSequence, CharSequence> next() {
+            if (next >= size) {
+                throw new NoSuchElementException();
             }
-        };
+            current = next++;
+            return this;
+        }
+
+        @Override
+        public CharSequence getKey() {
+            return pairs[2 * current];
+        }
+
+        @Override
+        public CharSequence getValue() {
+            return pairs[2 * current + 1];
+        }
+
+        @Override
+        public CharSequence setValue(CharSequence value) {
+            throw new UnsupportedOperationException("read-only entry");
+        }
+
+        @Override
+        public String toString() {
+            return getKey() + "=" + getValue();
+        }
     }
 
     // ------------------------------------------------------------------ changes

@@ -157,12 +157,19 @@ final class NettyExchange implements UpstreamExchange {
         if (uri.getRawQuery() != null) {
             path = path + "?" + uri.getRawQuery();
         }
+        FlatHttpHeaders headers = new FlatHttpHeaders();
         ByteBuf content;
         try {
+            headers.set(HttpHeaderNames.HOST, hostHeader(uri, host, port));
+            headers.set(HttpHeaderNames.USER_AGENT, USER_AGENT);
+            for (Map.Entry<String, String> h : request.headers().entrySet()) {
+                headers.set(h.getKey(), h.getValue());
+            }
+            // the body last: it is a pooled buffer from here on, owned by the request written below
             content = request.content().toBuffer(ch.alloc());
         } catch (IOException | RuntimeException e) {
-            // as an adapter's encode failure is: Junction's fault, not the provider's (no retry of it)
-            fail(GatewayException.internal("Could not write the request body for " + provider(), e));
+            // a header Netty refuses or a body that cannot be written: Junction's fault, not the provider's
+            fail(GatewayException.internal("Could not build the request for " + provider(), e));
             return;
         }
         FullHttpRequest req = new DefaultFullHttpRequest(
@@ -170,13 +177,8 @@ final class NettyExchange implements UpstreamExchange {
                 HttpMethod.valueOf(request.method()),
                 path,
                 content,
-                new FlatHttpHeaders(),
+                headers,
                 EmptyHttpHeaders.INSTANCE); // a request with a content-length has no trailers
-        req.headers().set(HttpHeaderNames.HOST, hostHeader(uri, host, port));
-        req.headers().set(HttpHeaderNames.USER_AGENT, USER_AGENT);
-        for (Map.Entry<String, String> h : request.headers().entrySet()) {
-            req.headers().set(h.getKey(), h.getValue());
-        }
         HttpUtil.setContentLength(req, content.readableBytes());
         demand = true;
         awaitingSince = System.nanoTime();

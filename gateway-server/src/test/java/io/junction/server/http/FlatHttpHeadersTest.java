@@ -218,6 +218,19 @@ class FlatHttpHeadersTest {
     }
 
     @Test
+    void theEncodersIteratorReusesOneReadOnlyEntry() {
+        HttpHeaders h = new FlatHttpHeaders().add("a", "1").add("b", "2");
+        Iterator<Map.Entry<CharSequence, CharSequence>> it = h.iteratorCharSequence();
+        Map.Entry<CharSequence, CharSequence> first = it.next();
+        assertThat(first.getKey().toString() + "=" + first.getValue()).isEqualTo("a=1");
+        assertThat(it.next()).as("the same object, now the second header").isSameAs(first);
+        assertThat(first.getKey().toString() + "=" + first.getValue()).isEqualTo("b=2");
+        assertThat(it.hasNext()).isFalse();
+        assertThatThrownBy(() -> first.setValue("x")).isInstanceOf(UnsupportedOperationException.class);
+        assertThatThrownBy(it::next).isInstanceOf(java.util.NoSuchElementException.class);
+    }
+
+    @Test
     void growsPastItsFirstArrayAndKeepsOrder() {
         HttpHeaders h = new FlatHttpHeaders(3);
         for (int i = 0; i < 40; i++) {

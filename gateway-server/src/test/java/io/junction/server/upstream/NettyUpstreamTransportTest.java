@@ -463,4 +463,27 @@ class NettyUpstreamTransportTest {
         assertThat(NettyExchange.hostHeader(URI.create("http://[::1]:9000/v1"), "[::1]", 9000))
                 .isEqualTo("[::1]:9000");
     }
+
+    @Test
+    void aHeaderNettyRefusesFailsTheAttemptAsAnInternalErrorAndSendsNothing() throws Exception {
+        try (FakeUpstream up = new FakeUpstream((head, body, out) -> {
+            FakeUpstream.writeJson(out, 200, "{}", false);
+            return true;
+        })) {
+            UpstreamRequest bad = new UpstreamRequest(
+                    "POST",
+                    URI.create("http://127.0.0.1:" + up.port() + "/v1/chat/completions"),
+                    Map.of("x-custom", "a\r\nx-injected: 1"),
+                    UpstreamBody.json(io.junction.core.schema.Json.UPSTREAM_WRITER, Map.of("model", "m")),
+                    false,
+                    Duration.ofSeconds(2),
+                    Duration.ofMillis(2000));
+            Result r = exchange(bad, null);
+            assertThat(r.error()).isNotNull();
+            assertThat(r.error().status()).isEqualTo(500);
+            assertThat(r.error().type()).isEqualTo("internal_error");
+            assertThat(up.requests()).isZero();
+            // the body was never allocated: headers are checked first (paranoid leak detection in tests)
+        }
+    }
 }
