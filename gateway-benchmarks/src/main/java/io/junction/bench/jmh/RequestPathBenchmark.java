@@ -38,6 +38,8 @@ import org.openjdk.jmh.annotations.Warmup;
  *   <li>{@link #encodeUpstream}: the OpenAI adapter building the upstream request (URL, headers), then
  *       its body re-serialized without Junction's fields into a pooled direct buffer, as the transport
  *       does when it sends ({@code UpstreamBody.toBuffer});
+ *   <li>{@link #encodeUpstreamSpliced}: the same, with the body written from the client's bytes (the
+ *       model put in, Junction's fields left out), as the router sends it when it holds them;
  *   <li>{@link #decodeResponse}: the upstream {@code chat.completion} (the mock's ~800-byte body) to a
  *       {@link ChatResponse};
  *   <li>{@link #encodeResponse}: the response with {@code extra_fields} back to JSON bytes for the
@@ -62,6 +64,7 @@ public class RequestPathBenchmark {
     private byte[] body;
     private ModelResolver resolver;
     private ChatRequest request;
+    private io.junction.core.schema.ChatRequestSource source;
     private Target target;
     private ByteBuf upstreamResponse;
     private ChatResponse response;
@@ -72,6 +75,11 @@ public class RequestPathBenchmark {
         body = BenchSupport.CHAT_BODY.getBytes(StandardCharsets.UTF_8);
         resolver = BenchSupport.resolver();
         request = parseAndValidate();
+        source = new io.junction.core.schema.ChatRequestSource(request);
+        // as the server holds it: the aggregated body, a composite of pooled direct pieces (one here)
+        io.netty.buffer.PooledByteBufAllocator alloc = io.netty.buffer.PooledByteBufAllocator.DEFAULT;
+        source.adopt(Unpooled.unreleasableBuffer(
+                alloc.compositeDirectBuffer().addComponent(true, alloc.directBuffer(body.length).writeBytes(body))));
         target = resolver.plan("default", null).get(0);
         upstreamResponse = Unpooled.unreleasableBuffer(
                 Unpooled.wrappedBuffer(io.junction.bench.MockUpstream.COMPLETION.getBytes(StandardCharsets.UTF_8)));
@@ -97,6 +105,21 @@ public class RequestPathBenchmark {
     public int encodeUpstream() throws java.io.IOException {
         UpstreamRequest r = target.adapter().encode(request.withModel(target.model()), target);
         io.netty.buffer.ByteBuf content = r.content().toBuffer(io.netty.buffer.PooledByteBufAllocator.DEFAULT);
+        int n = content.readableBytes();
+        content.release();
+        return n;
+    }
+
+    /**
+     * As {@link #encodeUpstream}, with the body written from the client's bytes as the router sends it
+     * when it holds them ({@code ChatRequestSource}, {@code UpstreamBody.spliced}): no serializer run.
+     */
+    @Benchmark
+    public int encodeUpstreamSpliced() throws java.io.IOException {
+        UpstreamRequest r = target.adapter().encode(request.withModel(target.model()), target);
+        ChatRequest sent = (ChatRequest) ((io.junction.core.transport.UpstreamBody.Json) r.content()).value();
+        io.netty.buffer.ByteBuf content = io.junction.core.transport.UpstreamBody.spliced(source, sent)
+                .toBuffer(io.netty.buffer.PooledByteBufAllocator.DEFAULT);
         int n = content.readableBytes();
         content.release();
         return n;

@@ -3,8 +3,10 @@ package io.junction.core.route;
 import io.junction.core.error.GatewayException;
 import io.junction.core.schema.ChatChunk;
 import io.junction.core.schema.ChatRequest;
+import io.junction.core.schema.ChatRequestSource;
 import io.junction.core.schema.ChatResponse;
 import io.junction.core.schema.ForwardedAnswer;
+import io.junction.core.schema.Json;
 import io.junction.core.spi.Provider;
 import io.junction.core.spi.StreamDecoder;
 import io.junction.core.spi.StreamSink;
@@ -12,6 +14,7 @@ import io.junction.core.spi.Target;
 import io.junction.core.stream.PassThroughChunk;
 import io.junction.core.time.Scheduler;
 import io.junction.core.transport.ExchangeListener;
+import io.junction.core.transport.UpstreamBody;
 import io.junction.core.transport.UpstreamExchange;
 import io.junction.core.transport.UpstreamHeaders;
 import io.junction.core.transport.UpstreamRequest;
@@ -68,6 +71,8 @@ public final class RoutedCall {
     private final DoubleSupplier random;
     private final CallInfo info;
     private java.util.Map<String, String> extraHeaders = java.util.Map.of();
+    /** The client's bytes of the request, held by the caller for the call; null when not held. */
+    private ChatRequestSource source;
     /** Tracing of each attempt; null when off. */
     private AttemptObserver observer;
 
@@ -166,6 +171,15 @@ public final class RoutedCall {
     }
 
     /** Headers added to every upstream request of this call (W3C trace context); before {@link #start}. */
+    /**
+     * The client's bytes of the request: an attempt whose adapter would serialize the request for an
+     * OpenAI-format upstream sends them instead ({@link UpstreamBody#spliced}). The caller releases them
+     * when the call has ended.
+     */
+    public void requestSource(ChatRequestSource source) {
+        this.source = source;
+    }
+
     public void upstreamHeaders(java.util.Map<String, String> headers) {
         this.extraHeaders = headers;
     }
@@ -375,17 +389,27 @@ public final class RoutedCall {
             run.failed(GatewayException.internal("Could not build the request for " + target.id(), e));
             return;
         }
-        if (!extraHeaders.isEmpty() || run.observed != null) {
-            java.util.Map<String, String> h = new java.util.LinkedHashMap<>(upstream.headers());
-            h.putAll(extraHeaders);
-            if (run.observed != null) {
-                h.putAll(run.observed.sending(upstream.uri()));
+        UpstreamBody content = upstream.content();
+        if (source != null
+                && content instanceof UpstreamBody.Json json
+                && json.writer() == Json.UPSTREAM_WRITER
+                && json.value() instanceof ChatRequest sent) {
+            content = UpstreamBody.spliced(source, sent);
+        }
+        if (!extraHeaders.isEmpty() || run.observed != null || content != upstream.content()) {
+            java.util.Map<String, String> h = upstream.headers();
+            if (!extraHeaders.isEmpty() || run.observed != null) {
+                h = new java.util.LinkedHashMap<>(h);
+                h.putAll(extraHeaders);
+                if (run.observed != null) {
+                    h.putAll(run.observed.sending(upstream.uri()));
+                }
             }
             upstream = new UpstreamRequest(
                     upstream.method(),
                     upstream.uri(),
                     h,
-                    upstream.content(),
+                    content,
                     upstream.stream(),
                     upstream.connectTimeout(),
                     upstream.readTimeout());

@@ -93,6 +93,53 @@ public record ChatRequest(
                 : toBuilder().model(newModel).build();
     }
 
+    /**
+     * Whether {@code other} is this request but for its {@code model} and {@code stream_options}: every
+     * other component the same object (as {@link #withModel} and {@link #withStreamOptions} keep
+     * them), {@link #extra} equal. Cheap, and exact enough for {@link ChatRequestSource}: a component
+     * replaced by an equal copy only makes it answer false. Keep in step with the components (a test
+     * changes each one in turn).
+     */
+    public boolean differsAtMostInModelAndStreamOptions(ChatRequest other) {
+        return this == other
+                || (messages == other.messages
+                        && temperature == other.temperature
+                        && topP == other.topP
+                        && n == other.n
+                        && stream == other.stream
+                        && stop == other.stop
+                        && maxTokens == other.maxTokens
+                        && maxCompletionTokens == other.maxCompletionTokens
+                        && presencePenalty == other.presencePenalty
+                        && frequencyPenalty == other.frequencyPenalty
+                        && logitBias == other.logitBias
+                        && logprobs == other.logprobs
+                        && topLogprobs == other.topLogprobs
+                        && user == other.user
+                        && responseFormat == other.responseFormat
+                        && tools == other.tools
+                        && toolChoice == other.toolChoice
+                        && parallelToolCalls == other.parallelToolCalls
+                        && seed == other.seed
+                        && serviceTier == other.serviceTier
+                        && reasoningEffort == other.reasoningEffort
+                        && store == other.store
+                        && verbosity == other.verbosity
+                        && promptCacheKey == other.promptCacheKey
+                        && safetyIdentifier == other.safetyIdentifier
+                        && metadata == other.metadata
+                        && modalities == other.modalities
+                        && fallbacks == other.fallbacks
+                        && sessionId == other.sessionId
+                        && tags == other.tags
+                        && labels == other.labels
+                        && maxTtftMs == other.maxTtftMs
+                        && systemPromptArgs == other.systemPromptArgs
+                        && abCampaign == other.abCampaign
+                        && provider == other.provider
+                        && extra.equals(other.extra));
+    }
+
     public ChatRequest withStreamOptions(StreamOptions options) {
         return toBuilder().streamOptions(options).build();
     }

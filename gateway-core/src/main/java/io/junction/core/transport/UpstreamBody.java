@@ -2,6 +2,8 @@ package io.junction.core.transport;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectWriter;
+import io.junction.core.schema.ChatRequest;
+import io.junction.core.schema.ChatRequestSource;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufOutputStream;
@@ -18,6 +20,14 @@ import java.util.Objects;
  * kilobyte less garbage per request, and no copy of a heap array into direct memory for the socket.
  */
 public sealed interface UpstreamBody {
+    /**
+     * {@code request} written from the client's bytes held by {@code source} when it can be (see
+     * {@link ChatRequestSource#writeUpstream}), else as {@link Json#UPSTREAM_WRITER} writes it.
+     */
+    static UpstreamBody spliced(ChatRequestSource source, ChatRequest request) {
+        return new Spliced(source, request);
+    }
+
     /** These bytes, as they are (not copied: the caller must not change them). */
     static UpstreamBody of(byte[] bytes) {
         return new Bytes(bytes);
@@ -90,7 +100,7 @@ public sealed interface UpstreamBody {
         }
 
         /** A typical chat body fits the first buffer; it grows past it. */
-        private static final int FIRST_BUFFER_BYTES = 2048;
+        static final int FIRST_BUFFER_BYTES = 2048;
 
         @Override
         public ByteBuf toBuffer(ByteBufAllocator alloc) throws IOException {
@@ -107,6 +117,62 @@ public sealed interface UpstreamBody {
         @Override
         public String toString() {
             return "JSON of a " + value.getClass().getSimpleName(); // never the content: it is the prompt
+        }
+    }
+
+    /**
+     * An OpenAI-format request written from the client's bytes at send time ({@code model} put in,
+     * Junction's fields left out), or serialized when the bytes are no longer held or the request
+     * changed in more than its model and stream options.
+     */
+    record Spliced(ChatRequestSource source, ChatRequest request) implements UpstreamBody {
+        public Spliced {
+            Objects.requireNonNull(source, "source");
+            Objects.requireNonNull(request, "request");
+        }
+
+        @Override
+        public byte[] bytes() {
+            ByteBuf buf = Unpooled.buffer(source.length() + 64);
+            try {
+                write(buf);
+                return io.netty.buffer.ByteBufUtil.getBytes(buf);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            } finally {
+                buf.release();
+            }
+        }
+
+        @Override
+        public void writeTo(OutputStream out) throws IOException {
+            out.write(bytes());
+        }
+
+        @Override
+        public ByteBuf toBuffer(ByteBufAllocator alloc) throws IOException {
+            int held = source.length();
+            ByteBuf buf = alloc.directBuffer(held > 0 ? held + 64 : Json.FIRST_BUFFER_BYTES);
+            try {
+                write(buf);
+            } catch (IOException | RuntimeException e) {
+                buf.release();
+                throw e;
+            }
+            return buf;
+        }
+
+        private void write(ByteBuf buf) throws IOException {
+            if (!source.writeUpstream(request, buf)) {
+                try (ByteBufOutputStream out = new ByteBufOutputStream(buf)) {
+                    io.junction.core.schema.Json.UPSTREAM_WRITER.writeValue((OutputStream) out, request);
+                }
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "JSON of a ChatRequest from " + source; // never the content: it is the prompt
         }
     }
 }

@@ -8,6 +8,7 @@ import io.junction.core.route.RoutePlanner;
 import io.junction.core.route.RouteSettings;
 import io.junction.core.route.RoutedCall;
 import io.junction.core.schema.ChatRequest;
+import io.junction.core.schema.ChatRequestSource;
 import io.junction.core.spi.Target;
 import io.junction.core.time.Scheduler;
 import io.junction.core.usage.TokenEstimator;
@@ -91,6 +92,7 @@ final class ChatCompletionsEndpoint {
                         principal.team(),
                         req.headers().get(CachePolicy.HEADER));
         ChatResponder responder = new ChatResponder(ctx, gw, chat, requestId, onDone);
+        ChatRequestSource source = new ChatRequestSource(chat);
         responder.cache(cachePlan);
         responder.abArm(plan.abArm());
         if (plan.abArm() != null) {
@@ -107,6 +109,7 @@ final class ChatCompletionsEndpoint {
                 gw.routes(),
                 () -> ThreadLocalRandom.current().nextDouble(),
                 responder);
+        call.requestSource(source);
         call.recordSkipped(plan.skipped());
         call.contextFallbacks(plan.contextFallbacks());
         responder.bind(call);
@@ -135,6 +138,9 @@ final class ChatCompletionsEndpoint {
                         : null,
                 req.headers().get(HttpHeaderNames.USER_AGENT),
                 traceparent);
+        // held for the upstream bodies from here on: the caller now owns the responder, which releases it
+        responder.source(source);
+        source.adopt(req.content());
         return responder;
     }
 

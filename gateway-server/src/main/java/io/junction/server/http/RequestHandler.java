@@ -287,6 +287,7 @@ public final class RequestHandler extends ChannelInboundHandlerAdapter {
 
     private void clearActive() {
         if (active != null) {
+            active.releaseSource(); // done already when the call ended; not when it failed to start
             active = null;
             lifecycle.callEnded();
         }

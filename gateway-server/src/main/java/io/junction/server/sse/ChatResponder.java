@@ -11,6 +11,7 @@ import io.junction.core.route.CallListener;
 import io.junction.core.route.RoutedCall;
 import io.junction.core.schema.ChatChunk;
 import io.junction.core.schema.ChatRequest;
+import io.junction.core.schema.ChatRequestSource;
 import io.junction.core.schema.ChatResponse;
 import io.junction.core.schema.ExtraFields;
 import io.junction.core.schema.ForwardedAnswer;
@@ -65,6 +66,9 @@ public final class ChatResponder implements CallListener {
     private final ChatRequest request;
     private final String requestId;
     private final Runnable onDone;
+    /** The client's bytes of the request, held for the call's upstream bodies; released when it ends. */
+    private ChatRequestSource source;
+
     private RoutedCall call;
     private boolean finished;
     private boolean headersSent;
@@ -168,6 +172,23 @@ public final class ChatResponder implements CallListener {
         return call;
     }
 
+    /** The client's bytes of the request, released when the call ends (or {@link #releaseSource}). */
+    public void source(ChatRequestSource source) {
+        this.source = source;
+    }
+
+    /** Releases the client's bytes: the call has ended, or will never run. Idempotent. */
+    public void releaseSource() {
+        if (source != null) {
+            source.close();
+        }
+    }
+
+    private void ended() {
+        releaseSource();
+        onDone.run();
+    }
+
     // ---- response cache ----
 
     /** What the response cache does for this request; null when it is off. Before {@link #start}. */
@@ -251,7 +272,7 @@ public final class ChatResponder implements CallListener {
                 h -> admission.headers(h::set));
         finished = true;
         recordHit(hit, u, System.nanoTime() - receivedNanos);
-        onDone.run();
+        ended();
     }
 
     /** A hit's accounting: no provider was called, so cost 0, provider label {@code cache} in the metrics. */
@@ -554,7 +575,7 @@ public final class ChatResponder implements CallListener {
                 call.cancel();
             }
             record(499, "caller_cancelled", call == null ? null : call.info(), true);
-            onDone.run();
+            ended();
         }
     }
 
@@ -568,7 +589,7 @@ public final class ChatResponder implements CallListener {
         }
         finished = true;
         record(status, errorType, info, false);
-        onDone.run();
+        ended();
     }
 
     /**

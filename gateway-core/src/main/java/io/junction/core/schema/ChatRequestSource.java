@@ -1,0 +1,82 @@
+package io.junction.core.schema;
+
+import io.netty.buffer.ByteBuf;
+import java.io.IOException;
+
+/**
+ * The client's bytes of a request, held while its call runs, so that an OpenAI-compatible upstream
+ * can be sent those bytes (with its model put in, see {@link RequestSplice}) instead of the request
+ * re-serialized: no serializer run and no garbage per attempt, and the client's fields reach the
+ * provider exactly as written.
+ *
+ * <p>Lifecycle: created with the parsed request, it holds nothing until {@link #adopt} retains the
+ * body (once the call is sure to be answered by its owner); {@link #close} releases it, after which
+ * {@link #writeUpstream} refuses and the caller serializes the request instead. All three may be
+ * called from any thread.
+ */
+public final class ChatRequestSource {
+    /** Bodies above this are not held for the call: a long stream would keep them in memory. */
+    public static final int MAX_HELD_BYTES = 64 * 1024;
+
+    private final ChatRequest parsed;
+    private ByteBuf bytes;
+    private int from;
+    private int length;
+    private boolean closed;
+
+    public ChatRequestSource(ChatRequest parsed) {
+        this.parsed = parsed;
+    }
+
+    /**
+     * Holds {@code body} (the bytes {@link #parsed()} was read from, readable part) for the call: retains
+     * it until {@link #close}. A body over {@link #MAX_HELD_BYTES} is not held. Returns whether it is.
+     */
+    public synchronized boolean adopt(ByteBuf body) {
+        if (closed || bytes != null || body.readableBytes() > MAX_HELD_BYTES) {
+            return false;
+        }
+        from = body.readerIndex();
+        length = body.readableBytes();
+        bytes = body.retain();
+        return true;
+    }
+
+    /** The request as parsed from the bytes. */
+    public ChatRequest parsed() {
+        return parsed;
+    }
+
+    /** The bytes' length, or 0 when none are held. */
+    public synchronized int length() {
+        return bytes == null ? 0 : length;
+    }
+
+    /**
+     * Writes the upstream body of {@code request} into {@code out} from the client's bytes, when
+     * {@code request} is the parsed request but for its model and stream options and the bytes are
+     * still held. Returns false, having written nothing, otherwise: the caller serializes the request.
+     */
+    public synchronized boolean writeUpstream(ChatRequest request, ByteBuf out) throws IOException {
+        if (bytes == null || closed || !parsed.differsAtMostInModelAndStreamOptions(request)) {
+            return false;
+        }
+        return RequestSplice.write(
+                bytes, from, length, request, request.streamOptions() != parsed.streamOptions(), out);
+    }
+
+    /** Releases the bytes (once; later calls do nothing). */
+    public synchronized void close() {
+        closed = true;
+        if (bytes != null) {
+            ByteBuf b = bytes;
+            bytes = null;
+            b.release();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "ChatRequestSource[" + length() + " bytes]"; // never the content: it is the prompt
+    }
+}

@@ -1,0 +1,396 @@
+package io.junction.core.schema;
+
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
+import com.fasterxml.jackson.databind.BeanDescription;
+import com.fasterxml.jackson.databind.introspect.BeanPropertyDefinition;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufOutputStream;
+import io.netty.util.concurrent.FastThreadLocal;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Writes the upstream body of a request from the client's own bytes: each top-level member is copied
+ * as the client sent it, except that Junction's extension fields and members whose value is
+ * {@code null} are left out (as {@link Json#UPSTREAM_WRITER} leaves them out), {@code model} is the
+ * request's (the target's model), and {@code stream_options} is the request's when the adapter changed
+ * it. The result is the same JSON value as re-serializing the request, field for field, save that
+ * what the client wrote inside a member (number forms, escapes, nested nulls, whitespace) is kept.
+ *
+ * <p>It only splits the top-level object into members; it does not validate JSON, so it must only be
+ * given bytes Jackson has already parsed as a request. It refuses (returns false, having written
+ * nothing the caller keeps) whatever it is not sure of: a byte-order mark or another encoding than
+ * UTF-8, a key with an escape, a key that appears twice.
+ */
+final class RequestSplice {
+    private RequestSplice() {}
+
+    private static final byte[] MODEL = ascii("model");
+    private static final byte[] STREAM_OPTIONS = ascii("stream_options");
+    private static final byte[] MODEL_MEMBER = ascii("\"model\":");
+    private static final byte[] STREAM_OPTIONS_MEMBER = ascii("\"stream_options\":");
+
+    /** The JSON names of the fields that carry {@code @JsonView(Views.Gateway.class)}: never sent upstream. */
+    static final List<String> GATEWAY_FIELDS = gatewayFields();
+
+    private static final byte[][] GATEWAY_NAMES =
+            GATEWAY_FIELDS.stream().map(RequestSplice::ascii).toArray(byte[][]::new);
+
+    private static final int OTHER = 0;
+    private static final int KIND_MODEL = 1;
+    private static final int KIND_STREAM_OPTIONS = 2;
+    private static final int KIND_GATEWAY = 3;
+
+    /** A model name as the content of a JSON string; a few names per deployment. */
+    private static final ConcurrentHashMap<String, byte[]> QUOTED_MODELS = new ConcurrentHashMap<>();
+
+    private static final FastThreadLocal<Scanner> SCANNER = new FastThreadLocal<>() {
+        @Override
+        protected Scanner initialValue() {
+            return new Scanner();
+        }
+    };
+
+    /**
+     * Writes {@code request}'s upstream body into {@code out} from {@code length} bytes of {@code src}
+     * at {@code from}, the bytes {@code request} was parsed from (but for its model and stream
+     * options). Returns false, with {@code out}'s writer index where it was, when it cannot.
+     *
+     * @param streamOptionsChanged the request's {@code stream_options} are not the ones in the bytes
+     */
+    static boolean write(
+            ByteBuf src, int from, int length, ChatRequest request, boolean streamOptionsChanged, ByteBuf out)
+            throws IOException {
+        Scanner s = SCANNER.get();
+        if (!s.scan(src, from, length) || s.hasDuplicateKey(src)) {
+            return false;
+        }
+        int mark = out.writerIndex();
+        try {
+            emit(s, src, from, length, request, streamOptionsChanged, out);
+            return true;
+        } catch (IOException | RuntimeException e) {
+            out.writerIndex(mark);
+            throw e;
+        }
+    }
+
+    private static void emit(
+            Scanner s,
+            ByteBuf src,
+            int from,
+            int length,
+            ChatRequest request,
+            boolean streamOptionsChanged,
+            ByteBuf out)
+            throws IOException {
+        out.writeByte('{');
+        boolean first = true;
+        boolean modelWritten = false;
+        boolean optionsWritten = !streamOptionsChanged || request.streamOptions() == null;
+        int[] m = s.members;
+        // One view of the bytes to copy the members from: a direct buffer copied into another through
+        // ByteBuf.writeBytes takes a new NIO view per copy when Netty may not use Unsafe (Java 25).
+        ByteBuffer view = src.nioBufferCount() == 1 ? src.nioBuffer(from, length) : null;
+        int viewBase = from;
+        for (int i = 0; i < s.count; i++) {
+            int at = i * Scanner.SLOTS;
+            int kind = kind(src, m[at], m[at + 1]);
+            if (kind == KIND_GATEWAY) {
+                continue;
+            }
+            if (kind == KIND_MODEL) {
+                if (!modelWritten && request.model() != null) {
+                    first = comma(out, first);
+                    writeModel(request.model(), out);
+                    modelWritten = true;
+                }
+                continue;
+            }
+            if (kind == KIND_STREAM_OPTIONS && streamOptionsChanged) {
+                if (!optionsWritten) {
+                    first = comma(out, first);
+                    writeStreamOptions(request.streamOptions(), out);
+                    optionsWritten = true;
+                }
+                continue;
+            }
+            if (isNull(src, m[at + 2], m[at + 3])) {
+                continue; // Jackson leaves nulls out: so does the splice
+            }
+            first = comma(out, first);
+            // from the key's opening quote to the value's end, whatever whitespace the client put between
+            int start = m[at] - 1;
+            int end = m[at + 3];
+            if (view != null) {
+                view.limit(end - viewBase).position(start - viewBase);
+                out.writeBytes(view);
+            } else {
+                out.writeBytes(src, start, end - start);
+            }
+        }
+        if (!modelWritten && request.model() != null) {
+            first = comma(out, first);
+            writeModel(request.model(), out);
+        }
+        if (!optionsWritten) {
+            comma(out, first);
+            writeStreamOptions(request.streamOptions(), out);
+        }
+        out.writeByte('}');
+    }
+
+    private static boolean comma(ByteBuf out, boolean first) {
+        if (!first) {
+            out.writeByte(',');
+        }
+        return false;
+    }
+
+    private static void writeModel(String model, ByteBuf out) {
+        byte[] quoted = QUOTED_MODELS.get(model);
+        if (quoted == null) {
+            quoted = JsonStringEncoder.getInstance().quoteAsUTF8(model);
+            if (QUOTED_MODELS.size() < 1024) { // bounded: models are configured names
+                QUOTED_MODELS.put(model, quoted);
+            }
+        }
+        out.writeBytes(MODEL_MEMBER).writeByte('"').writeBytes(quoted).writeByte('"');
+    }
+
+    private static void writeStreamOptions(StreamOptions options, ByteBuf out) throws IOException {
+        out.writeBytes(STREAM_OPTIONS_MEMBER);
+        try (ByteBufOutputStream stream = new ByteBufOutputStream(out)) {
+            Json.UPSTREAM_WRITER.writeValue((java.io.OutputStream) stream, options);
+        }
+    }
+
+    private static boolean isNull(ByteBuf src, int start, int end) {
+        // a valid value that starts with 'n' is null
+        return end - start == 4 && src.getByte(start) == 'n';
+    }
+
+    /** What the key at {@code [start, end)} (between its quotes) names. */
+    private static int kind(ByteBuf src, int start, int end) {
+        int len = end - start;
+        if (same(src, start, len, MODEL)) {
+            return KIND_MODEL;
+        }
+        if (same(src, start, len, STREAM_OPTIONS)) {
+            return KIND_STREAM_OPTIONS;
+        }
+        for (byte[] name : GATEWAY_NAMES) {
+            if (same(src, start, len, name)) {
+                return KIND_GATEWAY;
+            }
+        }
+        return OTHER;
+    }
+
+    private static boolean same(ByteBuf src, int start, int len, byte[] name) {
+        if (len != name.length) {
+            return false;
+        }
+        for (int i = 0; i < len; i++) {
+            if (src.getByte(start + i) != name[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static byte[] ascii(String s) {
+        return s.getBytes(StandardCharsets.US_ASCII);
+    }
+
+    private static List<String> gatewayFields() {
+        BeanDescription d =
+                Json.MAPPER.getSerializationConfig().introspect(Json.MAPPER.constructType(ChatRequest.class));
+        List<String> names = new ArrayList<>();
+        for (BeanPropertyDefinition p : d.findProperties()) {
+            Class<?>[] views = p.findViews();
+            if (views != null && Arrays.asList(views).contains(Views.Gateway.class)) {
+                names.add(p.getName());
+            }
+        }
+        return List.copyOf(names);
+    }
+
+    /**
+     * Splits a JSON object into its top-level members. For member {@code i}, {@code members[4i..4i+3]}
+     * are the key's start and end (inside the quotes), the value's start and end (exclusive), and
+     * {@code hashes[i]} the key's hash. Strings are skipped with {@link ByteBuf#indexOf} (eight bytes at
+     * a time), so the cost is in the few structural bytes between them. One per event-loop thread.
+     */
+    static final class Scanner {
+        static final int SLOTS = 4;
+
+        int[] members = new int[32 * SLOTS];
+        int[] hashes = new int[32];
+        int count;
+
+        /** False when the bytes are not one JSON object of members this class can split. */
+        boolean scan(ByteBuf src, int from, int length) {
+            count = 0;
+            int end = from + length;
+            int i = skipWhitespace(src, from, end);
+            if (i >= end || src.getByte(i) != '{') {
+                return false; // a byte-order mark, another encoding: not ours to split
+            }
+            i = skipWhitespace(src, i + 1, end);
+            if (i < end && src.getByte(i) == '}') {
+                return skipWhitespace(src, i + 1, end) == end;
+            }
+            while (i < end) {
+                if (src.getByte(i) != '"') {
+                    return false;
+                }
+                if (count == hashes.length) {
+                    members = Arrays.copyOf(members, members.length * 2);
+                    hashes = Arrays.copyOf(hashes, hashes.length * 2);
+                }
+                int at = count * SLOTS;
+                int k = i + 1;
+                int hash = 0;
+                byte b;
+                while (k < end && (b = src.getByte(k)) != '"') {
+                    if (b == '\\') {
+                        return false; // an escaped key: compared as bytes it could hide a name
+                    }
+                    hash = 31 * hash + b;
+                    k++;
+                }
+                if (k >= end) {
+                    return false;
+                }
+                members[at] = i + 1;
+                members[at + 1] = k;
+                hashes[count] = hash;
+                i = skipWhitespace(src, k + 1, end);
+                if (i >= end || src.getByte(i) != ':') {
+                    return false;
+                }
+                i = skipWhitespace(src, i + 1, end);
+                if (i >= end) {
+                    return false;
+                }
+                int valueEnd = skipValue(src, i, end);
+                if (valueEnd < 0) {
+                    return false;
+                }
+                members[at + 2] = i;
+                members[at + 3] = valueEnd;
+                count++;
+                i = skipWhitespace(src, valueEnd, end);
+                if (i >= end) {
+                    return false;
+                }
+                byte next = src.getByte(i);
+                if (next == '}') {
+                    // after the object only whitespace may follow: the parser refused anything else
+                    return skipWhitespace(src, i + 1, end) == end;
+                }
+                if (next != ',') {
+                    return false;
+                }
+                i = skipWhitespace(src, i + 1, end);
+            }
+            return false;
+        }
+
+        /** The end (exclusive) of the value at {@code i}, or -1. */
+        private static int skipValue(ByteBuf src, int i, int end) {
+            byte b = src.getByte(i);
+            if (b == '"') {
+                return skipString(src, i, end);
+            }
+            if (b == '{' || b == '[') {
+                int depth = 0;
+                for (int k = i; k < end; k++) {
+                    byte c = src.getByte(k);
+                    if (c == '"') {
+                        k = skipString(src, k, end);
+                        if (k < 0) {
+                            return -1;
+                        }
+                        k--; // the loop steps past the closing quote
+                    } else if (c == '{' || c == '[') {
+                        depth++;
+                    } else if ((c == '}' || c == ']') && --depth == 0) {
+                        return k + 1;
+                    }
+                }
+                return -1;
+            }
+            // a number, true, false or null: up to the next delimiter
+            for (int k = i + 1; k < end; k++) {
+                byte c = src.getByte(k);
+                if (c == ',' || c == '}' || c == ']' || whitespace(c)) {
+                    return k;
+                }
+            }
+            return -1;
+        }
+
+        /** The end (exclusive, past the closing quote) of the string opening at {@code i}, or -1. */
+        private static int skipString(ByteBuf src, int i, int end) {
+            int k = i + 1;
+            while (true) {
+                int quote = src.indexOf(k, end, (byte) '"');
+                if (quote < 0) {
+                    return -1;
+                }
+                int backslashes = 0;
+                for (int j = quote - 1; j > i && src.getByte(j) == '\\'; j--) {
+                    backslashes++;
+                }
+                if ((backslashes & 1) == 0) {
+                    return quote + 1;
+                }
+                k = quote + 1; // an escaped quote
+            }
+        }
+
+        private static int skipWhitespace(ByteBuf src, int i, int end) {
+            while (i < end && whitespace(src.getByte(i))) {
+                i++;
+            }
+            return i;
+        }
+
+        /** Whether two keys are the same bytes: the parser kept one of them, the splice would send both. */
+        boolean hasDuplicateKey(ByteBuf src) {
+            for (int i = 1; i < count; i++) {
+                for (int j = 0; j < i; j++) {
+                    if (hashes[i] == hashes[j] && sameKey(src, i, j)) {
+                        return true;
+                    }
+                }
+            }
+            return false;
+        }
+
+        private boolean sameKey(ByteBuf src, int i, int j) {
+            int si = members[i * SLOTS], ei = members[i * SLOTS + 1];
+            int sj = members[j * SLOTS], ej = members[j * SLOTS + 1];
+            if (ei - si != ej - sj) {
+                return false;
+            }
+            for (int k = 0; k < ei - si; k++) {
+                if (src.getByte(si + k) != src.getByte(sj + k)) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        private static boolean whitespace(byte b) {
+            return b == ' ' || b == '\n' || b == '\r' || b == '\t';
+        }
+    }
+}
