@@ -134,7 +134,14 @@ public final class AccessLog implements RecordSink {
 
     private static void write(JsonGenerator g, UsageRecord r, boolean payloads) throws IOException {
         g.writeStartObject();
-        g.writeStringField("ts", Instant.ofEpochMilli(r.timestampMs()).toString());
+        char[] ts = new char[IsoMillis.MAX_CHARS];
+        int tsLength = IsoMillis.write(r.timestampMs(), ts);
+        if (tsLength > 0) {
+            g.writeFieldName("ts");
+            g.writeString(ts, 0, tsLength);
+        } else {
+            g.writeStringField("ts", Instant.ofEpochMilli(r.timestampMs()).toString());
+        }
         g.writeStringField("type", "access");
         g.writeStringField("request_id", r.requestId());
         g.writeStringField("endpoint", "chat.completions");
