@@ -5,6 +5,7 @@ package io.junction.core.pricing;
  * prompt-cache reads, {@code cacheWrite} prompt-cache writes, {@code output} completion tokens
  * (reasoning included); {@code total} is their sum.
  */
+@com.fasterxml.jackson.databind.annotation.JsonSerialize(using = CostSerializer.class)
 public record Cost(double input, double cachedInput, double cacheWrite, double output, double total) {
     public static final Cost ZERO = new Cost(0, 0, 0, 0, 0);
 

@@ -3,11 +3,11 @@ package io.junction.core.schema;
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import com.fasterxml.jackson.databind.BeanDescription;
 import com.fasterxml.jackson.databind.introspect.BeanPropertyDefinition;
+import io.junction.core.util.ByteCopy;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufOutputStream;
 import io.netty.util.concurrent.FastThreadLocal;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -46,8 +46,8 @@ final class RequestSplice {
     private static final int KIND_STREAM_OPTIONS = 2;
     private static final int KIND_GATEWAY = 3;
 
-    /** A model name as the content of a JSON string; a few names per deployment. */
-    private static final ConcurrentHashMap<String, byte[]> QUOTED_MODELS = new ConcurrentHashMap<>();
+    /** The {@code model} member per model name; a few names per deployment. */
+    private static final ConcurrentHashMap<String, byte[]> MODEL_MEMBERS = new ConcurrentHashMap<>();
 
     private static final FastThreadLocal<Scanner> SCANNER = new FastThreadLocal<>() {
         @Override
@@ -72,7 +72,7 @@ final class RequestSplice {
         }
         int mark = out.writerIndex();
         try {
-            emit(s, src, from, length, request, streamOptionsChanged, out);
+            emit(s, src, request, streamOptionsChanged, out);
             return true;
         } catch (IOException | RuntimeException e) {
             out.writerIndex(mark);
@@ -80,69 +80,60 @@ final class RequestSplice {
         }
     }
 
-    private static void emit(
-            Scanner s,
-            ByteBuf src,
-            int from,
-            int length,
-            ChatRequest request,
-            boolean streamOptionsChanged,
-            ByteBuf out)
+    private static void emit(Scanner s, ByteBuf src, ChatRequest request, boolean streamOptionsChanged, ByteBuf out)
             throws IOException {
         out.writeByte('{');
         boolean first = true;
         boolean modelWritten = false;
         boolean optionsWritten = !streamOptionsChanged || request.streamOptions() == null;
         int[] m = s.members;
-        // One view of the bytes to copy the members from: a direct buffer copied into another through
-        // ByteBuf.writeBytes takes a new NIO view per copy when Netty may not use Unsafe (Java 25).
-        ByteBuffer view = src.nioBufferCount() == 1 ? src.nioBuffer(from, length) : null;
-        int viewBase = from;
+        // Members copied as they are go out in runs: consecutive ones are one copy, the commas and
+        // whitespace between them included (a copy is cheap; a call per member is not, see ByteCopy).
+        int runStart = -1;
+        int runEnd = -1;
         for (int i = 0; i < s.count; i++) {
             int at = i * Scanner.SLOTS;
             int kind = kind(src, m[at], m[at + 1]);
-            if (kind == KIND_GATEWAY) {
-                continue;
-            }
-            if (kind == KIND_MODEL) {
-                if (!modelWritten && request.model() != null) {
-                    first = comma(out, first);
-                    writeModel(request.model(), out);
-                    modelWritten = true;
+            boolean copied = kind == OTHER || (kind == KIND_STREAM_OPTIONS && !streamOptionsChanged);
+            if (copied && !isNull(src, m[at + 2], m[at + 3])) { // Jackson leaves nulls out: so does the splice
+                if (runStart < 0) {
+                    runStart = m[at] - 1; // the key's opening quote
                 }
+                runEnd = m[at + 3];
                 continue;
             }
-            if (kind == KIND_STREAM_OPTIONS && streamOptionsChanged) {
-                if (!optionsWritten) {
-                    first = comma(out, first);
-                    writeStreamOptions(request.streamOptions(), out);
-                    optionsWritten = true;
-                }
-                continue;
-            }
-            if (isNull(src, m[at + 2], m[at + 3])) {
-                continue; // Jackson leaves nulls out: so does the splice
-            }
-            first = comma(out, first);
-            // from the key's opening quote to the value's end, whatever whitespace the client put between
-            int start = m[at] - 1;
-            int end = m[at + 3];
-            if (view != null) {
-                view.limit(end - viewBase).position(start - viewBase);
-                out.writeBytes(view);
-            } else {
-                out.writeBytes(src, start, end - start);
+            first = flush(src, runStart, runEnd, out, first);
+            runStart = -1;
+            if (kind == KIND_MODEL && !modelWritten && request.model() != null) {
+                first = comma(out, first);
+                ByteCopy.append(modelMember(request.model()), out);
+                modelWritten = true;
+            } else if (kind == KIND_STREAM_OPTIONS && streamOptionsChanged && !optionsWritten) {
+                first = comma(out, first);
+                writeStreamOptions(request.streamOptions(), out);
+                optionsWritten = true;
             }
         }
+        first = flush(src, runStart, runEnd, out, first);
         if (!modelWritten && request.model() != null) {
             first = comma(out, first);
-            writeModel(request.model(), out);
+            ByteCopy.append(modelMember(request.model()), out);
         }
         if (!optionsWritten) {
             comma(out, first);
             writeStreamOptions(request.streamOptions(), out);
         }
         out.writeByte('}');
+    }
+
+    /** Writes the run {@code [start, end)} of copied members, if there is one. */
+    private static boolean flush(ByteBuf src, int start, int end, ByteBuf out, boolean first) {
+        if (start < 0) {
+            return first;
+        }
+        first = comma(out, first);
+        ByteCopy.append(src, start, end - start, out);
+        return first;
     }
 
     private static boolean comma(ByteBuf out, boolean first) {
@@ -152,19 +143,25 @@ final class RequestSplice {
         return false;
     }
 
-    private static void writeModel(String model, ByteBuf out) {
-        byte[] quoted = QUOTED_MODELS.get(model);
-        if (quoted == null) {
-            quoted = JsonStringEncoder.getInstance().quoteAsUTF8(model);
-            if (QUOTED_MODELS.size() < 1024) { // bounded: models are configured names
-                QUOTED_MODELS.put(model, quoted);
+    /** {@code "model":"<model>"}, escaped as JSON. */
+    private static byte[] modelMember(String model) {
+        byte[] member = MODEL_MEMBERS.get(model);
+        if (member == null) {
+            byte[] quoted = JsonStringEncoder.getInstance().quoteAsUTF8(model);
+            member = new byte[MODEL_MEMBER.length + quoted.length + 2];
+            System.arraycopy(MODEL_MEMBER, 0, member, 0, MODEL_MEMBER.length);
+            member[MODEL_MEMBER.length] = '"';
+            System.arraycopy(quoted, 0, member, MODEL_MEMBER.length + 1, quoted.length);
+            member[member.length - 1] = '"';
+            if (MODEL_MEMBERS.size() < 1024) { // bounded: models are configured names
+                MODEL_MEMBERS.put(model, member);
             }
         }
-        out.writeBytes(MODEL_MEMBER).writeByte('"').writeBytes(quoted).writeByte('"');
+        return member;
     }
 
     private static void writeStreamOptions(StreamOptions options, ByteBuf out) throws IOException {
-        out.writeBytes(STREAM_OPTIONS_MEMBER);
+        ByteCopy.append(STREAM_OPTIONS_MEMBER, out);
         try (ByteBufOutputStream stream = new ByteBufOutputStream(out)) {
             Json.UPSTREAM_WRITER.writeValue((java.io.OutputStream) stream, options);
         }

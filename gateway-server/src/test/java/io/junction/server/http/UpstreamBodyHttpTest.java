@@ -92,7 +92,7 @@ class UpstreamBodyHttpTest {
 
         assertThat(r.statusCode()).isEqualTo(200);
         assertThat(received)
-                .containsExactly("{\"model\":\"gpt-4.1\",\"temperature\": 1,\"messages\": [{\"role\": \"user\", "
+                .containsExactly("{\"model\":\"gpt-4.1\",\"temperature\": 1, \"messages\": [{\"role\": \"user\", "
                         + "\"content\": \"caf\\u00e9\", \"name\": null}],\"x_vendor\": {\"a\": null}}");
     }
 
