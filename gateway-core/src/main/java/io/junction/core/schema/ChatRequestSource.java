@@ -2,6 +2,7 @@ package io.junction.core.schema;
 
 import io.netty.buffer.ByteBuf;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 
 /**
  * The client's bytes of a request, held while its call runs, so that an OpenAI-compatible upstream
@@ -19,8 +20,11 @@ public final class ChatRequestSource {
     public static final int MAX_HELD_BYTES = 64 * 1024;
 
     private final ChatRequest parsed;
+    /** The retained body, released on close. */
     private ByteBuf bytes;
-    private int from;
+    /** One NIO view of its readable bytes, what the splice reads. */
+    private ByteBuffer view;
+
     private int length;
     private boolean closed;
 
@@ -36,8 +40,10 @@ public final class ChatRequestSource {
         if (closed || bytes != null || body.readableBytes() > MAX_HELD_BYTES) {
             return false;
         }
-        from = body.readerIndex();
         length = body.readableBytes();
+        // a body in one piece (the usual, read with its headers) is viewed in place; one in several is
+        // copied into one buffer once, here, rather than read across pieces on every send
+        view = body.nioBuffer(body.readerIndex(), length);
         bytes = body.retain();
         return true;
     }
@@ -61,8 +67,7 @@ public final class ChatRequestSource {
         if (bytes == null || closed || !parsed.differsAtMostInModelAndStreamOptions(request)) {
             return false;
         }
-        return RequestSplice.write(
-                bytes, from, length, request, request.streamOptions() != parsed.streamOptions(), out);
+        return RequestSplice.write(view, length, request, request.streamOptions() != parsed.streamOptions(), out);
     }
 
     /** Releases the bytes (once; later calls do nothing). */
@@ -71,6 +76,7 @@ public final class ChatRequestSource {
         if (bytes != null) {
             ByteBuf b = bytes;
             bytes = null;
+            view = null;
             b.release();
         }
     }

@@ -3,11 +3,11 @@ package io.junction.core.schema;
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import com.fasterxml.jackson.databind.BeanDescription;
 import com.fasterxml.jackson.databind.introspect.BeanPropertyDefinition;
-import io.junction.core.util.ByteCopy;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufOutputStream;
 import io.netty.util.concurrent.FastThreadLocal;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -63,11 +63,11 @@ final class RequestSplice {
      *
      * @param streamOptionsChanged the request's {@code stream_options} are not the ones in the bytes
      */
-    static boolean write(
-            ByteBuf src, int from, int length, ChatRequest request, boolean streamOptionsChanged, ByteBuf out)
+    static boolean write(ByteBuffer src, int length, ChatRequest request, boolean streamOptionsChanged, ByteBuf out)
             throws IOException {
+        src.limit(length).position(0); // the last write left its own bounds
         Scanner s = SCANNER.get();
-        if (!s.scan(src, from, length) || s.hasDuplicateKey(src)) {
+        if (!s.scan(src, 0, length) || s.hasDuplicateKey(src)) {
             return false;
         }
         int mark = out.writerIndex();
@@ -80,7 +80,7 @@ final class RequestSplice {
         }
     }
 
-    private static void emit(Scanner s, ByteBuf src, ChatRequest request, boolean streamOptionsChanged, ByteBuf out)
+    private static void emit(Scanner s, ByteBuffer src, ChatRequest request, boolean streamOptionsChanged, ByteBuf out)
             throws IOException {
         out.writeByte('{');
         boolean first = true;
@@ -88,7 +88,8 @@ final class RequestSplice {
         boolean optionsWritten = !streamOptionsChanged || request.streamOptions() == null;
         int[] m = s.members;
         // Members copied as they are go out in runs: consecutive ones are one copy, the commas and
-        // whitespace between them included (a copy is cheap; a call per member is not, see ByteCopy).
+        // whitespace between them included (a copy is cheap; a call per member is not: each takes an
+        // NIO view of the target when Netty may not use Unsafe, as on Java 25).
         int runStart = -1;
         int runEnd = -1;
         for (int i = 0; i < s.count; i++) {
@@ -106,7 +107,7 @@ final class RequestSplice {
             runStart = -1;
             if (kind == KIND_MODEL && !modelWritten && request.model() != null) {
                 first = comma(out, first);
-                ByteCopy.append(modelMember(request.model()), out);
+                out.writeBytes(modelMember(request.model()));
                 modelWritten = true;
             } else if (kind == KIND_STREAM_OPTIONS && streamOptionsChanged && !optionsWritten) {
                 first = comma(out, first);
@@ -117,7 +118,7 @@ final class RequestSplice {
         first = flush(src, runStart, runEnd, out, first);
         if (!modelWritten && request.model() != null) {
             first = comma(out, first);
-            ByteCopy.append(modelMember(request.model()), out);
+            out.writeBytes(modelMember(request.model()));
         }
         if (!optionsWritten) {
             comma(out, first);
@@ -127,12 +128,14 @@ final class RequestSplice {
     }
 
     /** Writes the run {@code [start, end)} of copied members, if there is one. */
-    private static boolean flush(ByteBuf src, int start, int end, ByteBuf out, boolean first) {
+    private static boolean flush(ByteBuffer src, int start, int end, ByteBuf out, boolean first) {
         if (start < 0) {
             return first;
         }
         first = comma(out, first);
-        ByteCopy.append(src, start, end - start, out);
+        int limit = src.limit();
+        out.writeBytes(src.limit(end).position(start));
+        src.limit(limit); // absolute reads go on up to the body's end
         return first;
     }
 
@@ -161,19 +164,19 @@ final class RequestSplice {
     }
 
     private static void writeStreamOptions(StreamOptions options, ByteBuf out) throws IOException {
-        ByteCopy.append(STREAM_OPTIONS_MEMBER, out);
+        out.writeBytes(STREAM_OPTIONS_MEMBER);
         try (ByteBufOutputStream stream = new ByteBufOutputStream(out)) {
             Json.UPSTREAM_WRITER.writeValue((java.io.OutputStream) stream, options);
         }
     }
 
-    private static boolean isNull(ByteBuf src, int start, int end) {
+    private static boolean isNull(ByteBuffer src, int start, int end) {
         // a valid value that starts with 'n' is null
-        return end - start == 4 && src.getByte(start) == 'n';
+        return end - start == 4 && src.get(start) == 'n';
     }
 
     /** What the key at {@code [start, end)} (between its quotes) names. */
-    private static int kind(ByteBuf src, int start, int end) {
+    private static int kind(ByteBuffer src, int start, int end) {
         int len = end - start;
         if (same(src, start, len, MODEL)) {
             return KIND_MODEL;
@@ -189,12 +192,12 @@ final class RequestSplice {
         return OTHER;
     }
 
-    private static boolean same(ByteBuf src, int start, int len, byte[] name) {
+    private static boolean same(ByteBuffer src, int start, int len, byte[] name) {
         if (len != name.length) {
             return false;
         }
         for (int i = 0; i < len; i++) {
-            if (src.getByte(start + i) != name[i]) {
+            if (src.get(start + i) != name[i]) {
                 return false;
             }
         }
@@ -221,8 +224,8 @@ final class RequestSplice {
     /**
      * Splits a JSON object into its top-level members. For member {@code i}, {@code members[4i..4i+3]}
      * are the key's start and end (inside the quotes), the value's start and end (exclusive), and
-     * {@code hashes[i]} the key's hash. Strings are skipped with {@link ByteBuf#indexOf} (eight bytes at
-     * a time), so the cost is in the few structural bytes between them. One per event-loop thread.
+     * {@code hashes[i]} the key's hash. It reads a {@link ByteBuffer} view of the body (one buffer, one
+     * bounds-checked read per byte, which the JIT compiles to a plain loop); one per event-loop thread.
      */
     static final class Scanner {
         static final int SLOTS = 4;
@@ -232,19 +235,19 @@ final class RequestSplice {
         int count;
 
         /** False when the bytes are not one JSON object of members this class can split. */
-        boolean scan(ByteBuf src, int from, int length) {
+        boolean scan(ByteBuffer src, int from, int length) {
             count = 0;
             int end = from + length;
             int i = skipWhitespace(src, from, end);
-            if (i >= end || src.getByte(i) != '{') {
+            if (i >= end || src.get(i) != '{') {
                 return false; // a byte-order mark, another encoding: not ours to split
             }
             i = skipWhitespace(src, i + 1, end);
-            if (i < end && src.getByte(i) == '}') {
+            if (i < end && src.get(i) == '}') {
                 return skipWhitespace(src, i + 1, end) == end;
             }
             while (i < end) {
-                if (src.getByte(i) != '"') {
+                if (src.get(i) != '"') {
                     return false;
                 }
                 if (count == hashes.length) {
@@ -255,7 +258,7 @@ final class RequestSplice {
                 int k = i + 1;
                 int hash = 0;
                 byte b;
-                while (k < end && (b = src.getByte(k)) != '"') {
+                while (k < end && (b = src.get(k)) != '"') {
                     if (b == '\\') {
                         return false; // an escaped key: compared as bytes it could hide a name
                     }
@@ -269,7 +272,7 @@ final class RequestSplice {
                 members[at + 1] = k;
                 hashes[count] = hash;
                 i = skipWhitespace(src, k + 1, end);
-                if (i >= end || src.getByte(i) != ':') {
+                if (i >= end || src.get(i) != ':') {
                     return false;
                 }
                 i = skipWhitespace(src, i + 1, end);
@@ -287,7 +290,7 @@ final class RequestSplice {
                 if (i >= end) {
                     return false;
                 }
-                byte next = src.getByte(i);
+                byte next = src.get(i);
                 if (next == '}') {
                     // after the object only whitespace may follow: the parser refused anything else
                     return skipWhitespace(src, i + 1, end) == end;
@@ -301,15 +304,15 @@ final class RequestSplice {
         }
 
         /** The end (exclusive) of the value at {@code i}, or -1. */
-        private static int skipValue(ByteBuf src, int i, int end) {
-            byte b = src.getByte(i);
+        private static int skipValue(ByteBuffer src, int i, int end) {
+            byte b = src.get(i);
             if (b == '"') {
                 return skipString(src, i, end);
             }
             if (b == '{' || b == '[') {
                 int depth = 0;
                 for (int k = i; k < end; k++) {
-                    byte c = src.getByte(k);
+                    byte c = src.get(k);
                     if (c == '"') {
                         k = skipString(src, k, end);
                         if (k < 0) {
@@ -326,7 +329,7 @@ final class RequestSplice {
             }
             // a number, true, false or null: up to the next delimiter
             for (int k = i + 1; k < end; k++) {
-                byte c = src.getByte(k);
+                byte c = src.get(k);
                 if (c == ',' || c == '}' || c == ']' || whitespace(c)) {
                     return k;
                 }
@@ -335,15 +338,18 @@ final class RequestSplice {
         }
 
         /** The end (exclusive, past the closing quote) of the string opening at {@code i}, or -1. */
-        private static int skipString(ByteBuf src, int i, int end) {
+        private static int skipString(ByteBuffer src, int i, int end) {
             int k = i + 1;
             while (true) {
-                int quote = src.indexOf(k, end, (byte) '"');
-                if (quote < 0) {
+                int quote = k;
+                while (quote < end && src.get(quote) != '"') {
+                    quote++;
+                }
+                if (quote == end) {
                     return -1;
                 }
                 int backslashes = 0;
-                for (int j = quote - 1; j > i && src.getByte(j) == '\\'; j--) {
+                for (int j = quote - 1; j > i && src.get(j) == '\\'; j--) {
                     backslashes++;
                 }
                 if ((backslashes & 1) == 0) {
@@ -353,15 +359,15 @@ final class RequestSplice {
             }
         }
 
-        private static int skipWhitespace(ByteBuf src, int i, int end) {
-            while (i < end && whitespace(src.getByte(i))) {
+        private static int skipWhitespace(ByteBuffer src, int i, int end) {
+            while (i < end && whitespace(src.get(i))) {
                 i++;
             }
             return i;
         }
 
         /** Whether two keys are the same bytes: the parser kept one of them, the splice would send both. */
-        boolean hasDuplicateKey(ByteBuf src) {
+        boolean hasDuplicateKey(ByteBuffer src) {
             for (int i = 1; i < count; i++) {
                 for (int j = 0; j < i; j++) {
                     if (hashes[i] == hashes[j] && sameKey(src, i, j)) {
@@ -372,14 +378,14 @@ final class RequestSplice {
             return false;
         }
 
-        private boolean sameKey(ByteBuf src, int i, int j) {
+        private boolean sameKey(ByteBuffer src, int i, int j) {
             int si = members[i * SLOTS], ei = members[i * SLOTS + 1];
             int sj = members[j * SLOTS], ej = members[j * SLOTS + 1];
             if (ei - si != ej - sj) {
                 return false;
             }
             for (int k = 0; k < ei - si; k++) {
-                if (src.getByte(si + k) != src.getByte(sj + k)) {
+                if (src.get(si + k) != src.get(sj + k)) {
                     return false;
                 }
             }

@@ -2,7 +2,6 @@ package io.junction.server.http;
 
 import io.junction.core.error.GatewayException;
 import io.junction.core.schema.Json;
-import io.junction.core.util.ByteCopy;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufOutputStream;
@@ -102,8 +101,8 @@ public final class HttpResponses {
         boolean empty = json.getByte(last) == '{';
         ByteBuf out = alloc.directBuffer(head + 512);
         try {
-            ByteCopy.append(json, start, head, out); // no NIO view per copy (see ByteCopy)
-            ByteCopy.append(EXTRA_FIELDS_MEMBER, empty ? 1 : 0, EXTRA_FIELDS_MEMBER.length - (empty ? 1 : 0), out);
+            out.writeBytes(json, start, head);
+            out.writeBytes(EXTRA_FIELDS_MEMBER, empty ? 1 : 0, EXTRA_FIELDS_MEMBER.length - (empty ? 1 : 0));
             try (ByteBufOutputStream os = new ByteBufOutputStream(out)) {
                 Json.MAPPER.writeValue((OutputStream) os, extraFields);
             }

@@ -66,7 +66,10 @@ public final class ChatResponder implements CallListener {
     private final ChatRequest request;
     private final String requestId;
     private final Runnable onDone;
-    /** The client's bytes of the request, held for the call's upstream bodies; released when it ends. */
+    /**
+     * The client's bytes of the request, held for the call's upstream bodies; released when a stream
+     * commits (no attempt can follow) or the call ends.
+     */
     private ChatRequestSource source;
 
     private RoutedCall call;
@@ -438,6 +441,8 @@ public final class ChatResponder implements CallListener {
 
     @Override
     public void onStreamStart(CallInfo info) {
+        // committed: no attempt follows, so the client's bytes need not be held for the stream's length
+        releaseSource();
         if (!headersSent) {
             sendStreamHeaders(info);
         }
