@@ -78,8 +78,8 @@ public class RequestPathBenchmark {
         source = new io.junction.core.schema.ChatRequestSource(request);
         // as the server holds it: the aggregated body, a composite of pooled direct pieces (one here)
         io.netty.buffer.PooledByteBufAllocator alloc = io.netty.buffer.PooledByteBufAllocator.DEFAULT;
-        source.adopt(Unpooled.unreleasableBuffer(
-                alloc.compositeDirectBuffer().addComponent(true, alloc.directBuffer(body.length).writeBytes(body))));
+        source.adopt(Unpooled.unreleasableBuffer(alloc.compositeDirectBuffer()
+                .addComponent(true, alloc.directBuffer(body.length).writeBytes(body))));
         target = resolver.plan("default", null).get(0);
         upstreamResponse = Unpooled.unreleasableBuffer(
                 Unpooled.wrappedBuffer(io.junction.bench.MockUpstream.COMPLETION.getBytes(StandardCharsets.UTF_8)));
