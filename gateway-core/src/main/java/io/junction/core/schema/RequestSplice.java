@@ -57,9 +57,10 @@ final class RequestSplice {
     };
 
     /**
-     * Writes {@code request}'s upstream body into {@code out} from {@code length} bytes of {@code src}
-     * at {@code from}, the bytes {@code request} was parsed from (but for its model and stream
-     * options). Returns false, with {@code out}'s writer index where it was, when it cannot.
+     * Writes {@code request}'s upstream body into {@code out} from the first {@code length} bytes of
+     * {@code src} (absolute indexes; its position and limit are the caller's no more), the bytes
+     * {@code request} was parsed from but for its model and stream options. Returns false, with
+     * {@code out}'s writer index where it was, when it cannot.
      *
      * @param streamOptionsChanged the request's {@code stream_options} are not the ones in the bytes
      */
