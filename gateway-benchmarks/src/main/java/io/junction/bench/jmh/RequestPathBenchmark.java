@@ -64,7 +64,7 @@ public class RequestPathBenchmark {
     private byte[] body;
     private ModelResolver resolver;
     private ChatRequest request;
-    private io.junction.core.schema.ChatRequestSource source;
+    private ByteBuf heldBody;
     private Target target;
     private ByteBuf upstreamResponse;
     private ChatResponse response;
@@ -75,11 +75,10 @@ public class RequestPathBenchmark {
         body = BenchSupport.CHAT_BODY.getBytes(StandardCharsets.UTF_8);
         resolver = BenchSupport.resolver();
         request = parseAndValidate();
-        source = new io.junction.core.schema.ChatRequestSource(request);
         // as the server holds it: the aggregated body, a composite of pooled direct pieces (one here)
         io.netty.buffer.PooledByteBufAllocator alloc = io.netty.buffer.PooledByteBufAllocator.DEFAULT;
-        source.adopt(Unpooled.unreleasableBuffer(alloc.compositeDirectBuffer()
-                .addComponent(true, alloc.directBuffer(body.length).writeBytes(body))));
+        heldBody = Unpooled.unreleasableBuffer(alloc.compositeDirectBuffer()
+                .addComponent(true, alloc.directBuffer(body.length).writeBytes(body)));
         target = resolver.plan("default", null).get(0);
         upstreamResponse = Unpooled.unreleasableBuffer(
                 Unpooled.wrappedBuffer(io.junction.bench.MockUpstream.COMPLETION.getBytes(StandardCharsets.UTF_8)));
@@ -118,6 +117,9 @@ public class RequestPathBenchmark {
     public int encodeUpstreamSpliced() throws java.io.IOException {
         UpstreamRequest r = target.adapter().encode(request.withModel(target.model()), target);
         ChatRequest sent = (ChatRequest) ((io.junction.core.transport.UpstreamBody.Json) r.content()).value();
+        // per request, as the endpoint does: the body is held until its first send
+        io.junction.core.schema.ChatRequestSource source = new io.junction.core.schema.ChatRequestSource(request);
+        source.adopt(heldBody);
         io.netty.buffer.ByteBuf content = io.junction.core.transport.UpstreamBody.spliced(source, sent)
                 .toBuffer(io.netty.buffer.PooledByteBufAllocator.DEFAULT);
         int n = content.readableBytes();

@@ -5,18 +5,23 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 
 /**
- * The client's bytes of a request, held while its call runs, so that an OpenAI-compatible upstream
- * can be sent those bytes (with its model put in, see {@link RequestSplice}) instead of the request
- * re-serialized: no serializer run and no garbage per attempt, and the client's fields reach the
- * provider exactly as written.
+ * The client's bytes of a request, held until its first upstream body is written, so that an
+ * OpenAI-compatible upstream can be sent those bytes (with its model put in, see {@link RequestSplice})
+ * instead of the request re-serialized: no serializer run and no garbage, and the client's fields
+ * reach the provider exactly as written.
  *
  * <p>Lifecycle: created with the parsed request, it holds nothing until {@link #adopt} retains the
- * body (once the call is sure to be answered by its owner); {@link #close} releases it, after which
- * {@link #writeUpstream} refuses and the caller serializes the request instead. All three may be
- * called from any thread.
+ * body (once the call is sure to be answered by its owner). The first {@link #writeUpstream} uses the
+ * bytes and releases them; so does {@link #close} (the call ended, or a stream committed, before any
+ * body was written). After either, {@link #writeUpstream} refuses and the caller serializes the
+ * request: later attempts (retries, fallbacks, a hedge) do. Holding a pooled buffer only that briefly
+ * keeps long calls from pinning the allocator's memory. All methods may be called from any thread.
  */
 public final class ChatRequestSource {
-    /** Bodies above this are not held for the call: a long stream would keep them in memory. */
+    /**
+     * Bodies above this are not held: one waiting for an upstream connection would be held meanwhile,
+     * and the few that large take the serializer.
+     */
     public static final int MAX_HELD_BYTES = 64 * 1024;
 
     private final ChatRequest parsed;
@@ -64,10 +69,18 @@ public final class ChatRequestSource {
      * still held. Returns false, having written nothing, otherwise: the caller serializes the request.
      */
     public synchronized boolean writeUpstream(ChatRequest request, ByteBuf out) throws IOException {
-        if (bytes == null || closed || !parsed.differsAtMostInModelAndStreamOptions(request)) {
+        if (bytes == null || closed) {
             return false;
         }
-        return RequestSplice.write(view, length, request, request.streamOptions() != parsed.streamOptions(), out);
+        try {
+            return parsed.differsAtMostInModelAndStreamOptions(request)
+                    && RequestSplice.write(
+                            view, length, request, request.streamOptions() != parsed.streamOptions(), out);
+        } finally {
+            // One send: the bytes are let go as soon as the first attempt's body is written, so a
+            // body is held for microseconds, not for a long call (a retry or a hedge serializes).
+            close();
+        }
     }
 
     /** Releases the bytes (once; later calls do nothing). */

@@ -152,7 +152,7 @@ class RequestSpliceTest {
     }
 
     @Test
-    void theSourceHoldsTheBytesFromAdoptionToClose() throws IOException {
+    void theSourceHoldsTheBytesFromAdoptionToTheFirstSend() throws IOException {
         byte[] bytes = utf8("{\"model\":\"fast\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
         ChatRequest parsed = parse(bytes);
         ByteBuf body = Unpooled.directBuffer().writeBytes(bytes);
@@ -164,20 +164,31 @@ class RequestSpliceTest {
         assertThat(body.refCnt()).isEqualTo(2);
         assertThat(source.adopt(body)).as("once").isFalse();
         assertThat(source.writeUpstream(parsed.withModel("m"), out)).isTrue();
-        // changed in more than the model: the caller serializes
+        assertThat(body.refCnt()).as("released by the first send").isEqualTo(1);
+        assertThat(source.writeUpstream(parsed.withModel("m"), out.clear()))
+                .as("a second send serializes")
+                .isFalse();
+        assertThat(out.readableBytes()).isZero();
+        source.close();
+        assertThat(body.refCnt()).isEqualTo(1);
+        assertThat(source.adopt(body)).as("closed").isFalse();
+
+        // changed in more than the model: refused, and let go all the same
+        ChatRequestSource other = new ChatRequestSource(parsed);
+        other.adopt(body);
         ChatRequest edited = parsed.toBuilder()
                 .messages(List.of(ChatMessage.of("user", "other")))
                 .build();
-        assertThat(source.writeUpstream(edited, out.clear())).isFalse();
+        assertThat(other.writeUpstream(edited, out)).isFalse();
         assertThat(out.readableBytes()).isZero();
-
-        source.close();
-        source.close();
         assertThat(body.refCnt()).isEqualTo(1);
-        assertThat(source.writeUpstream(parsed.withModel("m"), out))
-                .as("closed")
-                .isFalse();
-        assertThat(source.adopt(body)).as("closed").isFalse();
+
+        // never sent: close releases
+        ChatRequestSource unsent = new ChatRequestSource(parsed);
+        unsent.adopt(body);
+        unsent.close();
+        unsent.close();
+        assertThat(body.refCnt()).isEqualTo(1);
         body.release();
 
         ChatRequestSource big = new ChatRequestSource(parsed);
@@ -187,7 +198,7 @@ class RequestSpliceTest {
     }
 
     @Test
-    void theUpstreamBodySplicesWhileHeldAndSerializesAfter() throws IOException {
+    void theUpstreamBodySplicesOnceThenSerializes() throws IOException {
         byte[] bytes =
                 utf8("{\"model\":\"fast\",\"temperature\":1,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],"
                         + "\"tags\":[\"t\"]}");
@@ -199,13 +210,13 @@ class RequestSpliceTest {
         ByteBuf sent = body.toBuffer(io.netty.buffer.UnpooledByteBufAllocator.DEFAULT);
         assertThat(sent.toString(StandardCharsets.UTF_8))
                 .isEqualTo("{\"model\":\"m\",\"temperature\":1,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
-        assertThat(body.bytes()).isEqualTo(ByteBufUtil.getBytes(sent));
         sent.release();
 
-        source.close();
+        // a retry of the same body: the bytes are gone, the request is serialized
         ByteBuf serialized = body.toBuffer(io.netty.buffer.UnpooledByteBufAllocator.DEFAULT);
         assertThat(serialized.toString(StandardCharsets.UTF_8)).contains("\"temperature\":1.0");
         assertThat(parse(ByteBufUtil.getBytes(serialized))).isEqualTo(parse(Json.upstreamBytes(parsed.withModel("m"))));
+        assertThat(body.bytes()).isEqualTo(ByteBufUtil.getBytes(serialized));
         serialized.release();
     }
 
