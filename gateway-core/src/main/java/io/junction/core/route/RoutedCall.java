@@ -71,7 +71,7 @@ public final class RoutedCall {
     private final DoubleSupplier random;
     private final CallInfo info;
     private java.util.Map<String, String> extraHeaders = java.util.Map.of();
-    /** The client's bytes of the request, held by the caller for the call; null when not held. */
+    /** The client's bytes of the request, for the first attempt's body; null when not held or used. */
     private ChatRequestSource source;
     /** Tracing of each attempt; null when off. */
     private AttemptObserver observer;
@@ -170,16 +170,17 @@ public final class RoutedCall {
         this.contextFallbacks = targets;
     }
 
-    /** Headers added to every upstream request of this call (W3C trace context); before {@link #start}. */
     /**
-     * The client's bytes of the request: an attempt whose adapter would serialize the request for an
-     * OpenAI-format upstream sends them instead ({@link UpstreamBody#spliced}). The caller releases them
-     * when the call has ended.
+     * The client's bytes of the request, for the first attempt: when its adapter would serialize the
+     * request for an OpenAI-format upstream, it sends them instead ({@link UpstreamBody#spliced}, which
+     * lets them go once written); otherwise they are let go at once. Later attempts serialize. Before
+     * {@link #start}; the caller still closes the source when the call ends (it may never get that far).
      */
     public void requestSource(ChatRequestSource source) {
         this.source = source;
     }
 
+    /** Headers added to every upstream request of this call (W3C trace context); before {@link #start}. */
     public void upstreamHeaders(java.util.Map<String, String> headers) {
         this.extraHeaders = headers;
     }
@@ -390,11 +391,15 @@ public final class RoutedCall {
             return;
         }
         UpstreamBody content = upstream.content();
-        if (source != null
-                && content instanceof UpstreamBody.Json json
-                && json.writer() == Json.UPSTREAM_WRITER
-                && json.value() instanceof ChatRequest sent) {
-            content = UpstreamBody.spliced(source, sent);
+        if (source != null) {
+            if (content instanceof UpstreamBody.Json json
+                    && json.writer() == Json.UPSTREAM_WRITER
+                    && json.value() instanceof ChatRequest sent) {
+                content = UpstreamBody.spliced(source, sent);
+            } else {
+                source.close(); // another format: nothing will read the client's bytes
+            }
+            source = null; // the first attempt's only
         }
         if (!extraHeaders.isEmpty() || run.observed != null || content != upstream.content()) {
             java.util.Map<String, String> h = upstream.headers();

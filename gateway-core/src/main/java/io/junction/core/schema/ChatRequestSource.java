@@ -12,8 +12,8 @@ import java.nio.ByteBuffer;
  *
  * <p>Lifecycle: created with the parsed request, it holds nothing until {@link #adopt} retains the
  * body (once the call is sure to be answered by its owner). The first {@link #writeUpstream} uses the
- * bytes and releases them; so does {@link #close} (the call ended, or a stream committed, before any
- * body was written). After either, {@link #writeUpstream} refuses and the caller serializes the
+ * bytes and releases them; so does {@link #close} (the first attempt is in another format, or the
+ * call ended before any body was written). After either, {@link #writeUpstream} refuses and the caller serializes the
  * request: later attempts (retries, fallbacks, a hedge) do. Holding a pooled buffer only that briefly
  * keeps long calls from pinning the allocator's memory. All methods may be called from any thread.
  */
@@ -38,8 +38,9 @@ public final class ChatRequestSource {
     }
 
     /**
-     * Holds {@code body} (the bytes {@link #parsed()} was read from, readable part) for the call: retains
-     * it until {@link #close}. A body over {@link #MAX_HELD_BYTES} is not held. Returns whether it is.
+     * Holds {@code body} (the bytes the request was parsed from, readable part): retains it until the
+     * first {@link #writeUpstream} or {@link #close}. A body over {@link #MAX_HELD_BYTES} is not held.
+     * Returns whether it is.
      */
     public synchronized boolean adopt(ByteBuf body) {
         if (closed || bytes != null || body.readableBytes() > MAX_HELD_BYTES) {
@@ -51,11 +52,6 @@ public final class ChatRequestSource {
         view = body.nioBuffer(body.readerIndex(), length);
         bytes = body.retain();
         return true;
-    }
-
-    /** The request as parsed from the bytes. */
-    public ChatRequest parsed() {
-        return parsed;
     }
 
     /** The bytes' length, or 0 when none are held. */

@@ -8,10 +8,12 @@ import io.junction.core.config.ProviderSpec;
 import io.junction.core.error.GatewayException;
 import io.junction.core.schema.ChatMessage;
 import io.junction.core.schema.ChatRequest;
+import io.junction.core.schema.ChatRequestSource;
 import io.junction.core.schema.Json;
 import io.junction.core.schema.StreamOptions;
 import io.junction.core.spi.Provider;
 import io.junction.core.spi.Target;
+import io.junction.core.transport.UpstreamBody;
 import io.junction.core.transport.UpstreamRequest;
 import io.netty.util.concurrent.ImmediateEventExecutor;
 import java.io.IOException;
@@ -169,6 +171,63 @@ class RoutedCallTest {
         assertThat(listener.events).containsExactly("response");
         assertThat(listener.response.choices().get(0).message().text())
                 .isEqualTo("a fairly long answer, split at every byte");
+    }
+
+    // ---------------------------------------------------------------- the client's bytes (ChatRequestSource)
+
+    private static final String CLIENT_BODY =
+            "{\"model\":\"fast\",\"temperature\":1,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],"
+                    + "\"fallbacks\":[\"other\"]}";
+
+    @Test
+    void theFirstOpenAiFormatAttemptSendsTheClientsBytesAndTheNextIsSerialized() throws IOException {
+        ChatRequest parsed = io.junction.core.validate.RequestParser.parse(
+                new java.io.ByteArrayInputStream(CLIENT_BODY.getBytes(StandardCharsets.UTF_8)));
+        io.netty.buffer.ByteBuf body = io.netty.buffer.Unpooled.copiedBuffer(CLIENT_BODY, StandardCharsets.UTF_8);
+        ChatRequestSource source = new ChatRequestSource(parsed);
+        source.adopt(body);
+        // an OpenAI-format adapter: the request and the upstream writer, serialized by the transport
+        adapter.encodeOverride = r -> new UpstreamRequest(
+                "POST",
+                java.net.URI.create("fake://openai"),
+                Map.of(),
+                UpstreamBody.json(Json.UPSTREAM_WRITER, r),
+                false,
+                java.time.Duration.ofSeconds(1),
+                java.time.Duration.ofSeconds(1));
+        RoutedCall call = call(parsed, a, b);
+        call.requestSource(source);
+        call.start();
+
+        assertThat(transport.last().body())
+                .isEqualTo("{\"model\":\"model-a\",\"temperature\":1,\"messages\":[{\"role\":\"user\","
+                        + "\"content\":\"hi\"}]}");
+        assertThat(body.refCnt()).as("let go once written").isEqualTo(1);
+        transport.last().respond(503, error("overloaded", "server_error", null, null));
+
+        assertThat(Json.MAPPER.readTree(transport.last().body()))
+                .isEqualTo(Json.MAPPER.readTree("{\"model\":\"model-b\",\"temperature\":1.0,\"messages\":"
+                        + "[{\"role\":\"user\",\"content\":\"hi\"}]}"));
+        assertThat(transport.last().body()).contains("\"temperature\":1.0");
+        transport.last().respond(200, completion("ok"));
+        body.release();
+    }
+
+    @Test
+    void aFirstAttemptInAnotherFormatLetsTheClientsBytesGo() {
+        ChatRequest parsed = io.junction.core.validate.RequestParser.parse(
+                new java.io.ByteArrayInputStream(CLIENT_BODY.getBytes(StandardCharsets.UTF_8)));
+        io.netty.buffer.ByteBuf body = io.netty.buffer.Unpooled.copiedBuffer(CLIENT_BODY, StandardCharsets.UTF_8);
+        ChatRequestSource source = new ChatRequestSource(parsed);
+        source.adopt(body);
+        RoutedCall call = call(parsed, a); // the fake adapter builds its own bytes
+        call.requestSource(source);
+        call.start();
+
+        assertThat(body.refCnt()).isEqualTo(1);
+        assertThat(source.length()).isZero();
+        transport.last().respond(200, completion("ok"));
+        body.release();
     }
 
     @Test

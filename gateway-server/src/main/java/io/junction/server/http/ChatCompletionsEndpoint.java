@@ -138,7 +138,7 @@ final class ChatCompletionsEndpoint {
                         : null,
                 req.headers().get(HttpHeaderNames.USER_AGENT),
                 traceparent);
-        // held for the upstream bodies from here on: the caller now owns the responder, which releases it
+        // held for the first upstream body from here on; the responder releases it if the call ends first
         responder.source(source);
         source.adopt(req.content());
         return responder;

@@ -67,8 +67,8 @@ public final class ChatResponder implements CallListener {
     private final String requestId;
     private final Runnable onDone;
     /**
-     * The client's bytes of the request, held for the call's upstream bodies; released when a stream
-     * commits (no attempt can follow) or the call ends.
+     * The client's bytes of the request, for the first upstream body (which lets them go); released here
+     * when the call ends without one (a cache hit, a refusal, a client gone first).
      */
     private ChatRequestSource source;
 
@@ -175,7 +175,7 @@ public final class ChatResponder implements CallListener {
         return call;
     }
 
-    /** The client's bytes of the request, released when the call ends (or {@link #releaseSource}). */
+    /** The client's bytes of the request, released when the call ends if no attempt has let them go. */
     public void source(ChatRequestSource source) {
         this.source = source;
     }
@@ -441,8 +441,6 @@ public final class ChatResponder implements CallListener {
 
     @Override
     public void onStreamStart(CallInfo info) {
-        // committed: no attempt follows, so the client's bytes need not be held for the stream's length
-        releaseSource();
         if (!headersSent) {
             sendStreamHeaders(info);
         }
