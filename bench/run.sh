@@ -16,7 +16,8 @@
 #   STREAM_RATE=50 STREAM_SECONDS=20 FIRST_TOKEN_MS=50 CHUNK_MS=20 CHUNKS=50
 #   CONC_STREAMS=10000 CONC_RAMP=40 CONC_HOLD=30 JUNCTION_OPTS="-Xmx512m" JUNCTION_JAR=<jar to test> SKIP_BUILD=1
 #   LEDGER=sqlite|none ACCESS_LOG=true|false PROFILE_EVENT=cpu|alloc|wall SYSCALL_RATE=<req/s> SYSCALLS=<names>
-#   BASE_JAR=<jar to compare JUNCTION_JAR against> (mode ab) WARMUP_SECONDS=90 (JIT warm-up before measuring)
+#   BASE_JAR=<jar to compare JUNCTION_JAR against> (mode ab; BASE_OPTS: its java options, default JUNCTION_OPTS)
+#   WARMUP_SECONDS=90 (JIT warm-up before measuring)
 # Every load is bounded in time; everything listens on 127.0.0.1 only; all processes started here are
 # stopped on exit (by their pid).
 set -euo pipefail
@@ -241,12 +242,17 @@ WARMED=
 warm_up() { # JIT warm-up of every JVM involved: Junction gets the longest (it has the most code to compile)
   [ -z "$WARMED" ] || return 0
   WARMED=1
-  log "warm-up: ${WARMUP_SECONDS}s of wrk on junction, 5s on the others, 15s of streams (not recorded)"
+  # Streams run alongside the closed loop, as mixed traffic would: the JIT then compiles the paths the
+  # two share with both kinds' profiles, and a measured run of one kind after the other does not
+  # meet uncommon traps and recompile under measurement (it did with the streams warmed up last).
+  log "warm-up: ${WARMUP_SECONDS}s of wrk on junction with streams alongside, 5s on the others (not recorded)"
+  loadgen stream --url "$(url_of junction)" --body bench/bodies/chat-stream.json --rate "$STREAM_RATE" \
+    --duration "$WARMUP_SECONDS" --warmup 0 >/dev/null 2>&1 &
+  local streams=$!
   wrk_run junction "$WARMUP_SECONDS" >/dev/null
+  wait "$streams" || true
   wrk_run nginx 5 >/dev/null
   wrk_run direct 5 >/dev/null
-  loadgen stream --url "$(url_of junction)" --body bench/bodies/chat-stream.json --rate "$STREAM_RATE" \
-    --duration 15 --warmup 0 >/dev/null 2>&1 || true
 }
 
 # ---------------------------------------------------------------- modes
@@ -540,10 +546,14 @@ mode_syscalls() {
 mode_ab() {
   [ -n "${BASE_JAR:-}" ] || { log "ab: set BASE_JAR=<the jar to compare against>"; exit 2; }
   [ -n "$MOCK_PID" ] || start_mock
-  local after=$JUNCTION_JAR r label res n a0 a1 c0 c1
+  local after=$JUNCTION_JAR after_opts=${JUNCTION_OPTS:-} r label res n a0 a1 c0 c1
   for r in $(seq "$REPEATS"); do
     for label in before after; do
-      if [ "$label" = before ]; then JUNCTION_JAR=$BASE_JAR; else JUNCTION_JAR=$after; fi
+      if [ "$label" = before ]; then
+        JUNCTION_JAR=$BASE_JAR; JUNCTION_OPTS=${BASE_OPTS:-$after_opts}
+      else
+        JUNCTION_JAR=$after; JUNCTION_OPTS=$after_opts
+      fi
       rm -f "$OUT"/junction-usage.db*
       start_junction
       wrk_run junction "$WARMUP_SECONDS" >/dev/null
@@ -561,7 +571,7 @@ mode_ab() {
       stop_pid "$JUNCTION_PID"; JUNCTION_PID=
     done
   done
-  JUNCTION_JAR=$after
+  JUNCTION_JAR=$after; JUNCTION_OPTS=$after_opts
   awk -F'\t' '{split($4, f, " "); for (i in f) {split(f[i], kv, "="); v[$2, kv[1]] = v[$2, kv[1]] " " kv[2]}}
     END {for (k in v) {split(k, p, SUBSEP); if (p[2] ~ /^(rps|cpu_ms_per_req|alloc_per_req_bytes)$/) print p[1], p[2] ":" v[k]}}' \
     "$OUT/ab.tsv" | sort | tee "$OUT/ab.txt"

@@ -1,6 +1,7 @@
 package io.junction.server;
 
 import io.junction.core.config.JunctionConfig;
+import io.junction.core.config.ServerSpec;
 import io.junction.core.govern.Governor;
 import io.junction.core.govern.LimitStore;
 import io.junction.core.govern.MemoryLimitStore;
@@ -50,6 +51,11 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.channel.uring.IoUring;
+import io.netty.channel.uring.IoUringDatagramChannel;
+import io.netty.channel.uring.IoUringIoHandler;
+import io.netty.channel.uring.IoUringServerSocketChannel;
+import io.netty.channel.uring.IoUringSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.Future;
 import java.net.InetSocketAddress;
@@ -108,12 +114,13 @@ public final class JunctionServer implements AutoCloseable {
     private final Lifecycle lifecycle;
     private final JunctionConfig startConfig;
     private final int threads;
+    private final String transportName;
     private final List<Runnable> shutdownHooks = new CopyOnWriteArrayList<>();
     private final AtomicBoolean stopping = new AtomicBoolean();
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile boolean endDrainNow;
 
-    private record Transport(
+    record Transport(
             IoHandlerFactory factory,
             Class<? extends ServerSocketChannel> server,
             Class<? extends SocketChannel> client,
@@ -122,7 +129,9 @@ public final class JunctionServer implements AutoCloseable {
 
     private JunctionServer(JunctionConfig config, ProviderRegistry registry, String source, Tracing tracing)
             throws InterruptedException {
-        Transport t = chooseTransport();
+        String forced = System.getProperty("junction.transport", "");
+        Transport t = chooseTransport(forced.isEmpty() ? config.server().transport() : forced);
+        this.transportName = t.name();
         this.registry = registry;
         this.startConfig = config;
         this.tracing = tracing;
@@ -363,6 +372,10 @@ public final class JunctionServer implements AutoCloseable {
             out.add("tracing changed: restart required (still "
                     + (tracing == null ? "not tracing" : "tracing as at start") + ")");
         }
+        if (!running.transport().equals(wanted.transport())) {
+            out.add("server.transport changed to " + wanted.transport() + ": restart required (still on "
+                    + transportName + ")");
+        }
         if (!running.eventLoopThreads().equals(wanted.eventLoopThreads())) {
             out.add("server.event_loop_threads changed to " + wanted.eventLoopThreads()
                     + ": restart required (still running " + threads + " event loops)");
@@ -374,15 +387,47 @@ public final class JunctionServer implements AutoCloseable {
         return recorder;
     }
 
-    private static Transport chooseTransport() {
-        String wanted = System.getProperty("junction.transport", "auto");
-        if (!"nio".equals(wanted) && Epoll.isAvailable()) {
-            return new Transport(
-                    EpollIoHandler.newFactory(),
-                    EpollServerSocketChannel.class,
-                    EpollSocketChannel.class,
-                    EpollDatagramChannel.class,
-                    "epoll");
+    /**
+     * The event loops' transport for {@code wanted} ({@code server.transport}, or the
+     * {@code junction.transport} system property when it is set and not empty, which wins: a test
+     * suite or a benchmark run on another transport without editing configs). {@code auto} is epoll
+     * where Netty's native library loads, NIO elsewhere. A transport this machine lacks falls back
+     * the same way, with a warning that says why: io_uring is often refused in containers (Docker's
+     * default seccomp profile) and by kernels with {@code kernel.io_uring_disabled} set.
+     */
+    static Transport chooseTransport(String wanted) {
+        if (!ServerSpec.TRANSPORTS.contains(wanted)) {
+            throw new IllegalArgumentException("junction.transport: must be one of "
+                    + String.join(", ", ServerSpec.TRANSPORTS) + ", got '" + wanted + "'");
+        }
+        if ("io_uring".equals(wanted)) {
+            if (IoUring.isAvailable()) {
+                return new Transport(
+                        IoUringIoHandler.newFactory(),
+                        IoUringServerSocketChannel.class,
+                        IoUringSocketChannel.class,
+                        IoUringDatagramChannel.class,
+                        "io_uring");
+            }
+            log.warn(
+                    "server.transport is io_uring, which this machine does not offer ({}); falling back",
+                    String.valueOf(IoUring.unavailabilityCause()));
+        }
+        if (!"nio".equals(wanted)) {
+            if (Epoll.isAvailable()) {
+                return new Transport(
+                        EpollIoHandler.newFactory(),
+                        EpollServerSocketChannel.class,
+                        EpollSocketChannel.class,
+                        EpollDatagramChannel.class,
+                        "epoll");
+            }
+            if (!"auto".equals(wanted)) {
+                log.warn(
+                        "server.transport is {}, but epoll is not available here ({}); using NIO",
+                        wanted,
+                        String.valueOf(Epoll.unavailabilityCause()));
+            }
         }
         return new Transport(
                 NioIoHandler.newFactory(),
@@ -390,6 +435,11 @@ public final class JunctionServer implements AutoCloseable {
                 NioSocketChannel.class,
                 NioDatagramChannel.class,
                 "nio");
+    }
+
+    /** The transport the event loops run on: {@code epoll}, {@code io_uring} or {@code nio}. */
+    public String transport() {
+        return transportName;
     }
 
     /** True once {@link #shutdown} has begun. */

@@ -87,6 +87,10 @@ public final class JunctionProcess implements AutoCloseable {
                 cmd.add("-Xmx256m");
                 cmd.add("-Dio.netty.leakDetection.level=paranoid");
                 cmd.add("-Dio.netty.leakDetection.targetRecords=8");
+                String transport = System.getProperty("junction.transport", "");
+                if (!transport.isEmpty()) { // the suite run on another transport (README, Development)
+                    cmd.add("-Djunction.transport=" + transport);
+                }
                 cmd.add("-jar");
                 cmd.add(jar.toAbsolutePath().toString());
                 cmd.add("--config");

@@ -1,5 +1,7 @@
 package io.junction.core.config;
 
+import java.util.List;
+
 /**
  * {@code server:} — where Junction listens and how it treats client connections and calls.
  *
@@ -15,6 +17,8 @@ package io.junction.core.config;
  * @param drainTimeoutMs on SIGTERM, how long in-flight calls may run before they are ended with a
  *     {@code server_shutting_down} error (default 30000; 0 ends them at once)
  * @param watchConfig reload the config file when it changes (default true; SIGHUP reloads either way)
+ * @param transport the Netty transport of the event loops: {@code auto} (default), {@code epoll},
+ *     {@code io_uring} or {@code nio}; one that this machine lacks falls back (see {@link #TRANSPORTS})
  */
 public record ServerSpec(
         String host,
@@ -26,10 +30,14 @@ public record ServerSpec(
         Long requestTimeoutMs,
         Long streamKeepaliveMs,
         Long drainTimeoutMs,
-        Boolean watchConfig) {
+        Boolean watchConfig,
+        String transport) {
+
+    /** The values {@code server.transport} accepts. */
+    public static final List<String> TRANSPORTS = List.of("auto", "epoll", "io_uring", "nio");
 
     public static final ServerSpec DEFAULTS =
-            new ServerSpec(null, null, null, null, null, null, null, null, null, null);
+            new ServerSpec(null, null, null, null, null, null, null, null, null, null, null);
 
     public ServerSpec {
         host = host == null ? "127.0.0.1" : host;
@@ -42,6 +50,7 @@ public record ServerSpec(
         streamKeepaliveMs = streamKeepaliveMs == null ? 10_000L : streamKeepaliveMs;
         drainTimeoutMs = drainTimeoutMs == null ? 30_000L : drainTimeoutMs;
         watchConfig = watchConfig == null ? Boolean.TRUE : watchConfig;
+        transport = transport == null ? "auto" : transport;
     }
 
     public ServerSpec(
@@ -63,6 +72,7 @@ public record ServerSpec(
                 requestTimeoutMs,
                 streamKeepaliveMs,
                 null,
+                null,
                 null);
     }
 
@@ -73,6 +83,6 @@ public record ServerSpec(
             Boolean extraFields,
             Integer eventLoopThreads,
             Long idleTimeoutMs) {
-        this(host, port, maxBodyBytes, extraFields, eventLoopThreads, idleTimeoutMs, null, null, null, null);
+        this(host, port, maxBodyBytes, extraFields, eventLoopThreads, idleTimeoutMs, null, null, null, null, null);
     }
 }

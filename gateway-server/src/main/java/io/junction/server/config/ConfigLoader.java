@@ -26,6 +26,7 @@ import io.junction.core.config.PriceSpec;
 import io.junction.core.config.ProviderSpec;
 import io.junction.core.config.RetrySpec;
 import io.junction.core.config.RoutingSpec;
+import io.junction.core.config.ServerSpec;
 import io.junction.core.config.TeamSpec;
 import io.junction.core.config.TracingSpec;
 import io.junction.core.govern.BudgetPeriod;
@@ -278,6 +279,11 @@ public final class ConfigLoader {
         }
         if (c.server().eventLoopThreads() < 0) {
             throw new ConfigException(file + ": server.event_loop_threads: must not be negative");
+        }
+        if (!ServerSpec.TRANSPORTS.contains(c.server().transport())) {
+            throw new ConfigException(
+                    file + ": server.transport: must be one of " + String.join(", ", ServerSpec.TRANSPORTS) + ", got '"
+                            + c.server().transport() + "'");
         }
         for (Map.Entry<String, ProviderSpec> e : c.providers().entrySet()) {
             checkProvider(file, e.getKey(), e.getValue());

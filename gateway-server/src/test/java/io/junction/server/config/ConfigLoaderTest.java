@@ -260,6 +260,16 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void transportIsOneOfTheNamedOnes() {
+        assertThat(load("").server().transport()).isEqualTo("auto");
+        assertThat(load("server: { transport: io_uring }\n").server().transport())
+                .isEqualTo("io_uring");
+        assertError(
+                "server: { transport: uring }\n",
+                "test.yaml: server.transport: must be one of auto, epoll, io_uring, nio, got 'uring'");
+    }
+
+    @Test
     void emptyFileMeansDefaults() {
         JunctionConfig c = load("");
         assertThat(c.server().port()).isEqualTo(8080);

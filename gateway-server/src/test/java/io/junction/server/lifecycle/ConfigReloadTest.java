@@ -193,14 +193,16 @@ class ConfigReloadTest {
     void aRequestedReloadRereadsTheFileAndReportsRestartOnlySettings() throws Exception {
         Files.writeString(
                 file,
-                BASE.replace("port: 0", "port: 1").replace("host: 127.0.0.1", "host: 0.0.0.0")
+                BASE.replace("port: 0", "port: 1, transport: nio").replace("host: 127.0.0.1", "host: 0.0.0.0")
                         + "  second: { targets: [mock/echo] }\n");
         assertThat(reloader.reloadNow("SIGHUP").get(10, TimeUnit.SECONDS)).isTrue();
         assertThat(server.config().models()).containsKey("second");
         List<String> restart = server.configStatus().restartRequired();
-        assertThat(restart).hasSize(2);
+        assertThat(restart).hasSize(3);
         assertThat(restart.get(0)).startsWith("server.host changed to '0.0.0.0': restart required");
         assertThat(restart.get(1)).startsWith("server.port changed to 1: restart required");
+        assertThat(restart.get(2))
+                .isEqualTo("server.transport changed to nio: restart required (still on " + server.transport() + ")");
         // still answering on the port it started with
         try (RawClient c = new RawClient(server.port())) {
             assertThat(chat(c, "second")).startsWith("HTTP/1.1 200");
