@@ -15,7 +15,8 @@
 # Knobs (environment): REPEATS=3 TP_SECONDS=15 LAT_SECONDS=30 LAT_RATE=<half of Junction's max> LAT_LOW_RATE=1000
 #   STREAM_RATE=50 STREAM_SECONDS=20 FIRST_TOKEN_MS=50 CHUNK_MS=20 CHUNKS=50
 #   CONC_STREAMS=10000 CONC_RAMP=40 CONC_HOLD=30 JUNCTION_OPTS="-Xmx512m" JUNCTION_JAR=<jar to test> SKIP_BUILD=1
-#   LEDGER=sqlite|none ACCESS_LOG=true|false PROFILE_EVENT=cpu|alloc|wall SYSCALL_RATE=<req/s> SYSCALLS=<names>
+#   LEDGER=sqlite|none ACCESS_LOG=true|false PROFILE_EVENT=cpu|alloc|wall PROFILE_LOAD=wrk|stream
+#   SYSCALL_RATE=<req/s> SYSCALLS=<names>
 #   BASE_JAR=<jar to compare JUNCTION_JAR against> (mode ab; BASE_OPTS: its java options, default JUNCTION_OPTS)
 #   WARMUP_SECONDS=90 (JIT warm-up before measuring)
 # Every load is bounded in time; everything listens on 127.0.0.1 only; all processes started here are
@@ -445,7 +446,12 @@ mode_cpuprofile() {
   lib=$(async_profiler_lib)
   jcmd "$JUNCTION_PID" JVMTI.agent_load "$lib" "\"start,event=$event,interval=1000000,threads,file=$out,collapsed\"" >/dev/null
   local c0 c1; c0=$(cpu_ticks "$JUNCTION_PID")
-  wrk_run junction 20 | grep RESULT | tee -a "$OUT/cpuprofile.log"
+  if [ "${PROFILE_LOAD:-wrk}" = stream ]; then
+    loadgen stream --url "$(url_of junction)" --body bench/bodies/chat-stream.json --rate "$STREAM_RATE" \
+      --duration 20 --warmup 0 | grep RESULT | tee -a "$OUT/cpuprofile.log"
+  else
+    wrk_run junction 20 | grep RESULT | tee -a "$OUT/cpuprofile.log"
+  fi
   c1=$(cpu_ticks "$JUNCTION_PID")
   jcmd "$JUNCTION_PID" JVMTI.agent_load "$lib" "\"stop,file=$out,collapsed\"" >/dev/null
   echo "junction_cpu_s=$(ticks_to_s $((c1 - c0)))" | tee -a "$OUT/cpuprofile.log"
