@@ -8,6 +8,7 @@ import io.junction.server.cli.Warmup;
 import io.junction.server.config.ConfigException;
 import io.junction.server.config.ConfigLoader;
 import io.junction.server.lifecycle.ConfigReloader;
+import io.junction.server.lifecycle.NettyDefaults;
 import io.junction.server.lifecycle.Signals;
 import io.junction.server.lifecycle.StartupPreload;
 import java.io.IOException;
@@ -38,6 +39,7 @@ public final class Main {
     private Main() {}
 
     public static void main(String[] args) {
+        NettyDefaults.apply(); // before any Netty class loads
         int code = run(args, System.out, System.err);
         if (code >= 0) {
             System.exit(code);
