@@ -46,7 +46,6 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
-import io.netty.util.ReferenceCountUtil;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -500,10 +499,25 @@ public final class ChatResponder implements CallListener {
         }
         ByteBuf frame;
         if (chunk.isUsageOnly() && gw.extraFields()) {
-            // The final usage chunk carries extra_fields: it is the one chunk we re-encode.
+            // The final usage chunk carries extra_fields: spliced into the upstream's bytes, as a
+            // non-streamed answer's are; re-encoded when there are none (another format upstream), when
+            // the chunk has its own extra_fields (it would get a second member), or when the bytes are
+            // not an object the splice can take.
             account(info.target(), chunk.usage(), false);
-            ReferenceCountUtil.release(rawJson);
-            frame = SseEncoder.event(ctx.alloc(), chunk.withExtraFields(extraFields(info, chunk.model(), 1)));
+            ExtraFields fields = extraFields(info, chunk.model(), 1);
+            ByteBuf spliced = null;
+            if (rawJson != null) {
+                try {
+                    if (chunk.extraFields() == null) {
+                        spliced = HttpResponses.withExtraFields(ctx.alloc(), rawJson, fields);
+                    }
+                } finally {
+                    rawJson.release();
+                }
+            }
+            frame = spliced != null
+                    ? SseEncoder.frame(ctx.alloc(), spliced)
+                    : SseEncoder.event(ctx.alloc(), chunk.withExtraFields(fields));
         } else if (rawJson != null) {
             frame = SseEncoder.frame(ctx.alloc(), rawJson);
         } else {
