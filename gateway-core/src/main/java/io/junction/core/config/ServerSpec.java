@@ -52,37 +52,4 @@ public record ServerSpec(
         watchConfig = watchConfig == null ? Boolean.TRUE : watchConfig;
         transport = transport == null ? "auto" : transport;
     }
-
-    public ServerSpec(
-            String host,
-            Integer port,
-            Long maxBodyBytes,
-            Boolean extraFields,
-            Integer eventLoopThreads,
-            Long idleTimeoutMs,
-            Long requestTimeoutMs,
-            Long streamKeepaliveMs) {
-        this(
-                host,
-                port,
-                maxBodyBytes,
-                extraFields,
-                eventLoopThreads,
-                idleTimeoutMs,
-                requestTimeoutMs,
-                streamKeepaliveMs,
-                null,
-                null,
-                null);
-    }
-
-    public ServerSpec(
-            String host,
-            Integer port,
-            Long maxBodyBytes,
-            Boolean extraFields,
-            Integer eventLoopThreads,
-            Long idleTimeoutMs) {
-        this(host, port, maxBodyBytes, extraFields, eventLoopThreads, idleTimeoutMs, null, null, null, null, null);
-    }
 }
