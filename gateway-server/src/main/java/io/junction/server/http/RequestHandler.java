@@ -72,11 +72,14 @@ public final class RequestHandler extends ChannelInboundHandlerAdapter {
         String path = path(req.uri());
         String endpoint = "other";
         String keyName = null; // for the access log: who was authenticated
+        // Read once, so that an answer and whether it is the connection's last agree (a refusal for
+        // shutting down always closes; an answer computed before the drain began does not).
+        boolean draining = lifecycle.draining();
         try {
             if (path.equals("/v1/chat/completions") || path.equals("/chat/completions")) {
                 endpoint = "chat.completions";
                 requireMethod(req, HttpMethod.POST);
-                if (lifecycle.draining()) {
+                if (draining) {
                     throw Lifecycle.shuttingDown();
                 }
                 KeyAuthenticator.Principal principal =
@@ -107,6 +110,9 @@ public final class RequestHandler extends ChannelInboundHandlerAdapter {
                 endpoint = "ready";
                 requireMethod(req, HttpMethod.GET);
                 Readiness.Report report = lifecycle.readiness().evaluate();
+                // The drain may have begun during the checks: the answer decides. "Not ready" while
+                // draining is the connection's last; "ready" means the shutdown check still passed.
+                draining = !report.ready() && lifecycle.draining();
                 response = HttpResponses.json(report.ready() ? 200 : 503, Json.bytes(report.body()), requestId);
             } else if (path.equals("/metrics")) {
                 endpoint = "metrics";
@@ -175,14 +181,14 @@ public final class RequestHandler extends ChannelInboundHandlerAdapter {
             } else {
                 throw GatewayException.notFound("Unknown request URL: " + req.method() + " " + path + ".");
             }
-            send(ctx, response);
+            send(ctx, response, draining);
             gw.metrics().request(endpoint, "none", "none", response.status().code(), System.nanoTime() - start);
             AccessLine.log(
                     accessLine(gw, ctx, req, path, endpoint, requestId, keyName, start),
                     response.status().code());
         } catch (GatewayException e) {
             clearActive();
-            send(ctx, HttpResponses.error(e, requestId));
+            send(ctx, HttpResponses.error(e, requestId), draining);
             gw.metrics().request(endpoint, "none", "none", e.status(), System.nanoTime() - start);
             AccessLine.log(accessLine(gw, ctx, req, path, endpoint, requestId, keyName, start), e.status());
         } catch (RuntimeException e) {
@@ -192,7 +198,8 @@ public final class RequestHandler extends ChannelInboundHandlerAdapter {
                     ctx,
                     HttpResponses.error(
                             GatewayException.internal("Internal error in Junction (request " + requestId + ").", e),
-                            requestId));
+                            requestId),
+                    draining);
             gw.metrics().request(endpoint, "none", "none", 500, System.nanoTime() - start);
             AccessLine.log(accessLine(gw, ctx, req, path, endpoint, requestId, keyName, start), 500);
         } finally {
@@ -277,9 +284,13 @@ public final class RequestHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
-    /** While draining, a response is the connection's last: the keep-alive handler closes it once written. */
-    private void send(ChannelHandlerContext ctx, FullHttpResponse response) {
-        if (lifecycle.draining()) {
+    /**
+     * While draining (as read when the request began), a response is the connection's last: the
+     * keep-alive handler closes it once written. A connection that answered just before the drain
+     * began is closed by the drain's end, if not by its next request.
+     */
+    private static void send(ChannelHandlerContext ctx, FullHttpResponse response, boolean draining) {
+        if (draining) {
             response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
         }
         ctx.writeAndFlush(response);

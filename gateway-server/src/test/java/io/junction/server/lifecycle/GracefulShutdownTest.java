@@ -83,6 +83,39 @@ class GracefulShutdownTest {
         }
     }
 
+    /**
+     * The signal can arrive while {@code /ready} runs its checks. The answer and the connection's fate
+     * must agree: a "ready" answer keeps the connection (a probe reading 200 may ask again on it), and
+     * the next one says 503 and closes. (Once, under load, a 200 went out with "Connection: close".)
+     */
+    @Test
+    void aReadyAnswerComputedAsTheDrainBeginsKeepsItsConnection() throws Exception {
+        TestGateway gw = new TestGateway(CONFIG);
+        JunctionServer server = gw.server();
+        // runs after the "shutdown" check: the drain begins between that check and the answer
+        server.lifecycle().readiness().add("signal-arrives", () -> {
+            server.lifecycle().beginDrain();
+            return Readiness.Result.up();
+        });
+        try (RawClient probe = new RawClient(server.port())) {
+            probe.send(RawClient.get("/ready"));
+            String first = probe.readResponse();
+            assertThat(first)
+                    .startsWith("HTTP/1.1 200")
+                    .contains("\"shutdown\":{\"ok\":true")
+                    .doesNotContainIgnoringCase("connection: close");
+            assertThat(server.lifecycle().draining()).isTrue();
+
+            probe.send(RawClient.get("/ready"));
+            assertThat(probe.readToEnd())
+                    .startsWith("HTTP/1.1 503")
+                    .containsIgnoringCase("connection: close")
+                    .contains("\"shutdown\":{\"ok\":false");
+        } finally {
+            gw.close();
+        }
+    }
+
     @Test
     void callsStillRunningWhenTheDrainEndsGetTheShutdownError() throws Exception {
         TestGateway gw = new TestGateway(CONFIG);
