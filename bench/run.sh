@@ -14,11 +14,12 @@
 #
 # Knobs (environment): REPEATS=3 TP_SECONDS=15 LAT_SECONDS=30 LAT_RATE=<half of Junction's max> LAT_LOW_RATE=1000
 #   STREAM_RATE=50 STREAM_SECONDS=20 FIRST_TOKEN_MS=50 CHUNK_MS=20 CHUNKS=50
-#   CONC_STREAMS=10000 CONC_RAMP=40 CONC_HOLD=30 JUNCTION_OPTS="-Xmx512m" JUNCTION_JAR=<jar to test> SKIP_BUILD=1
+#   CONC_STREAMS=10000 CONC_RAMP=40 CONC_HOLD=30 JUNCTION_JAR=<jar to test> SKIP_BUILD=1
+#   JUNCTION_OPTS="-Xmx512m --sun-misc-unsafe-memory-access=allow" (keep both when adding options)
 #   LEDGER=sqlite|none ACCESS_LOG=true|false PROFILE_EVENT=cpu|alloc|wall PROFILE_LOAD=wrk|stream
 #   SYSCALL_RATE=<req/s> SYSCALLS=<names>
 #   BASE_JAR=<jar to compare JUNCTION_JAR against> (mode ab; BASE_OPTS: its java options, default JUNCTION_OPTS)
-#   WARMUP_SECONDS=90 (JIT warm-up before measuring)
+#   WARMUP_SECONDS=90 (JIT warm-up before measuring) TARGETS="direct nginx junction" (which to measure)
 # Every load is bounded in time; everything listens on 127.0.0.1 only; all processes started here are
 # stopped on exit (by their pid).
 set -euo pipefail
@@ -42,7 +43,8 @@ CHUNKS=${CHUNKS:-50}
 CONC_STREAMS=${CONC_STREAMS:-10000}
 CONC_RAMP=${CONC_RAMP:-40}
 CONC_HOLD=${CONC_HOLD:-30}
-JUNCTION_OPTS=${JUNCTION_OPTS:--Xmx512m}
+# as ./junction and the Docker image start it (Netty's raw buffer access on Java 25: docs/deployment.md)
+JUNCTION_OPTS=${JUNCTION_OPTS:--Xmx512m --sun-misc-unsafe-memory-access=allow}
 LEDGER=${LEDGER:-sqlite}          # sqlite (the default config's) or none: what the usage ledger costs
 ACCESS_LOG=${ACCESS_LOG:-true}    # Junction's default; false: what the access log costs
 MOCK_OPTS=${MOCK_OPTS:--Xms256m -Xmx256m}
@@ -87,6 +89,13 @@ cleanup() {
   for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
   sleep 0.5
   for p in "${PIDS[@]}"; do kill -9 "$p" 2>/dev/null || true; done
+  # A run writes several GB of access-log lines and ledger rows (about 8 MB/s at full load); keep
+  # the rest of the log for diagnosis, not those, or a few dozen runs fill the disk.
+  if [ -f "$OUT/junction.log" ]; then
+    grep -v '"type":"access"' "$OUT/junction.log" >"$OUT/junction.log.tmp" || true
+    mv "$OUT/junction.log.tmp" "$OUT/junction.log"
+  fi
+  rm -f "$OUT"/junction-usage.db*
 }
 trap cleanup EXIT
 
@@ -232,7 +241,7 @@ metric() { # prometheus metric name -> value (sum over series)
   curl -s "http://127.0.0.1:$JUNCTION_PORT/metrics" | awk -v m="$1" '$1 ~ "^"m"({|$)" {s += $2} END {printf "%.0f", s}'
 }
 
-TARGETS=(direct nginx junction)
+read -r -a TARGETS <<<"${TARGETS:-direct nginx junction}" # TARGETS=junction: Junction alone
 ensure_stack() {
   [ -n "$MOCK_PID" ] || start_mock
   [ -n "$NGINX_PID" ] || start_nginx

@@ -162,6 +162,19 @@ class GatewayEndpointsIT {
                 .isEqualTo(notFound + 1);
     }
 
+    /**
+     * What Main sets for every launch (lifecycle/NettyDefaults): Netty's pooled allocator, not its
+     * adaptive default; with the flag the launchers pass, Netty's raw memory access (no start-up note).
+     */
+    @Test
+    void buffersComeFromNettysPooledAllocatorWithRawMemoryAccess() {
+        String metrics = Clients.get(junction, "/metrics", null).body();
+        assertThat(metrics)
+                .contains("allocator_type=\"PooledByteBufAllocator\"")
+                .doesNotContain("AdaptiveByteBufAllocator");
+        assertThat(junction.log()).contains("Junction listening on").doesNotContain("without sun.misc.Unsafe");
+    }
+
     @Test
     void unknownPathIsAnOpenAiStyle404() {
         HttpResponse<String> r = Clients.get(junction, "/v1/nothing-here", Configs.KEY);
