@@ -15,7 +15,7 @@
 # Knobs (environment): REPEATS=3 TP_SECONDS=15 LAT_SECONDS=30 LAT_RATE=<half of Junction's max> LAT_LOW_RATE=1000
 #   STREAM_RATE=50 STREAM_SECONDS=20 FIRST_TOKEN_MS=50 CHUNK_MS=20 CHUNKS=50
 #   CONC_STREAMS=10000 CONC_RAMP=40 CONC_HOLD=30 JUNCTION_JAR=<jar to test> SKIP_BUILD=1
-#   JUNCTION_OPTS="-Xmx512m --sun-misc-unsafe-memory-access=allow" (keep both when adding options)
+#   JUNCTION_OPTS="-Xmx512m" (keep it when adding options)
 #   LEDGER=sqlite|none ACCESS_LOG=true|false PROFILE_EVENT=cpu|alloc|wall PROFILE_LOAD=wrk|stream
 #   SYSCALL_RATE=<req/s> SYSCALLS=<names>
 #   BASE_JAR=<jar to compare JUNCTION_JAR against> (mode ab; BASE_OPTS: its java options, default JUNCTION_OPTS)
@@ -43,8 +43,7 @@ CHUNKS=${CHUNKS:-50}
 CONC_STREAMS=${CONC_STREAMS:-10000}
 CONC_RAMP=${CONC_RAMP:-40}
 CONC_HOLD=${CONC_HOLD:-30}
-# as ./junction and the Docker image start it (Netty's raw buffer access on Java 25: docs/deployment.md)
-JUNCTION_OPTS=${JUNCTION_OPTS:--Xmx512m --sun-misc-unsafe-memory-access=allow}
+JUNCTION_OPTS=${JUNCTION_OPTS:--Xmx512m}
 LEDGER=${LEDGER:-sqlite}          # sqlite (the default config's) or none: what the usage ledger costs
 ACCESS_LOG=${ACCESS_LOG:-true}    # Junction's default; false: what the access log costs
 MOCK_OPTS=${MOCK_OPTS:--Xms256m -Xmx256m}

@@ -19,7 +19,6 @@ import io.junction.server.ledger.UsageRecorder;
 import io.junction.server.lifecycle.ConfigStatus;
 import io.junction.server.lifecycle.DrainDeadline;
 import io.junction.server.lifecycle.Lifecycle;
-import io.junction.server.lifecycle.NettyDefaults;
 import io.junction.server.lifecycle.Readiness;
 import io.junction.server.limits.BudgetSeeder;
 import io.junction.server.limits.LimitStores;
@@ -223,10 +222,6 @@ public final class JunctionServer implements AutoCloseable {
                 port(),
                 threads,
                 t.name());
-        String unsafe = NettyDefaults.unsafeNote();
-        if (unsafe != null) {
-            log.info(unsafe);
-        }
     }
 
     /** Binds and starts serving; throws if the port cannot be bound. */

@@ -226,9 +226,7 @@ class ContainerEntrypointIT {
                     .contains("config: " + root.resolve("etc/junction/junction.yaml"))
                     .contains("Junction stopped")
                     .doesNotContain("LEAK:")
-                    // the image's flags give Netty sun.misc.Unsafe, without the JVM's deprecation warning
-                    .doesNotContain("without sun.misc.Unsafe")
-                    .doesNotContain("terminally deprecated method in sun.misc.Unsafe")
+                    .doesNotContain("terminally deprecated method in sun.misc.Unsafe") // no JVM warning at start
                     .doesNotContain("[error][aot]")
                     .doesNotContain("[warning][aot]");
         } finally {

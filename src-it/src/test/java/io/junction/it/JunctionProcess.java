@@ -87,9 +87,6 @@ public final class JunctionProcess implements AutoCloseable {
                 cmd.add("-Xmx256m");
                 cmd.add("-Dio.netty.leakDetection.level=paranoid");
                 cmd.add("-Dio.netty.leakDetection.targetRecords=8");
-                if (Runtime.version().feature() >= 23) { // as ./junction and the Docker image start it
-                    cmd.add("--sun-misc-unsafe-memory-access=allow");
-                }
                 String transport = System.getProperty("junction.transport", "");
                 if (!transport.isEmpty()) { // the suite run on another transport (README, Development)
                     cmd.add("-Djunction.transport=" + transport);

@@ -1,6 +1,5 @@
 package io.junction.server.lifecycle;
 
-import io.netty.util.internal.PlatformDependent;
 import java.util.Properties;
 
 /**
@@ -21,15 +20,12 @@ import java.util.Properties;
  * copy, and frees and re-carves its chunks more than the pooled allocator's per-thread caches do.
  * Junction has few threads (one event loop per core), where the pooled allocator's caches fit best:
  * measured with {@code bench/run.sh ab} and {@code stream} (docs/performance.md, eighth session),
- * 11% less CPU per non-streamed call, 12% more closed-loop throughput and 16% less allocation per
- * relayed chunk, with the same memory for 9,800 open streams.
+ * less CPU per non-streamed call and more closed-loop throughput in each of six interleaved pairs,
+ * less garbage per relayed chunk, and the same memory for 9,800 open streams.
  *
- * <p>{@code sun.misc.Unsafe} is not a property: from Java 25 Netty leaves it off unless the JVM was
- * started with {@code --sun-misc-unsafe-memory-access=allow} (setting {@code io.netty.noUnsafe=false}
- * here would turn it on, but the JVM would then print its deprecation warning at every start).
- * Without it Netty reads and writes direct buffers through {@code ByteBuffer} views instead of raw
- * memory access. The launchers ({@code ./junction}, the Docker image) pass the flag; {@link #unsafeNote}
- * is the start-up log's hint for a JVM started without it.
+ * <p>{@code sun.misc.Unsafe} is left as Netty decides: on Java 25 it is off unless the JVM is started
+ * with {@code --sun-misc-unsafe-memory-access=allow}, and turning it on measured no difference with
+ * either allocator (docs/performance.md, "Design levers measured").
  */
 public final class NettyDefaults {
     static final String SAMPLING_INTERVAL = "io.netty.leakDetection.samplingInterval";
@@ -42,27 +38,6 @@ public final class NettyDefaults {
     /** Applies Junction's defaults to the system properties. */
     public static void apply() {
         apply(System.getProperties());
-    }
-
-    /**
-     * The start-up log's note when Netty runs without {@code sun.misc.Unsafe}, or null when it has it.
-     * Call only once Netty may load (not before {@link #apply}).
-     */
-    public static String unsafeNote() {
-        return unsafeNote(PlatformDependent.hasUnsafe(), Runtime.version().feature());
-    }
-
-    static String unsafeNote(boolean hasUnsafe, int javaFeature) {
-        if (hasUnsafe) {
-            return null;
-        }
-        String note = "Netty runs without sun.misc.Unsafe: direct buffers are read and written through"
-                + " ByteBuffer views, at some CPU cost (docs/deployment.md, \"Netty's buffers\").";
-        // the option exists from Java 23; an older JVM refuses to start with it
-        return javaFeature >= 23
-                ? note + " Start the JVM with --sun-misc-unsafe-memory-access=allow, as ./junction and the"
-                        + " Docker image do."
-                : note;
     }
 
     static void apply(Properties props) {

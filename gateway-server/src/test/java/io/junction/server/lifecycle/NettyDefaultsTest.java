@@ -30,16 +30,4 @@ class NettyDefaultsTest {
         NettyDefaults.apply(chosen);
         assertThat(chosen.getProperty("io.netty.allocator.type")).isEqualTo("adaptive");
     }
-
-    @Test
-    void theStartUpNoteNamesTheFlagOnlyWhenNettyLacksUnsafeAndTheJvmKnowsTheFlag() {
-        assertThat(NettyDefaults.unsafeNote(true, 25)).isNull();
-        assertThat(NettyDefaults.unsafeNote(false, 25))
-                .contains("without sun.misc.Unsafe")
-                .contains("--sun-misc-unsafe-memory-access=allow");
-        // Java 21 and 22 do not know the option: naming it would stop the JVM from starting
-        assertThat(NettyDefaults.unsafeNote(false, 21))
-                .contains("without sun.misc.Unsafe")
-                .doesNotContain("--sun-misc-unsafe-memory-access");
-    }
 }
