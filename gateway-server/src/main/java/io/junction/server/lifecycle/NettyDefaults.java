@@ -21,7 +21,7 @@ import java.util.Properties;
  * Junction has few threads (one event loop per core), where the pooled allocator's caches fit best:
  * measured with {@code bench/run.sh ab} and {@code stream} (docs/performance.md, eighth session),
  * less CPU per non-streamed call and more closed-loop throughput in each of six interleaved pairs,
- * less garbage per relayed chunk, and the same memory for 9,800 open streams.
+ * and the same memory for 9,800 open streams.
  *
  * <p>{@code sun.misc.Unsafe} is left as Netty decides: on Java 25 it is off unless the JVM is started
  * with {@code --sun-misc-unsafe-memory-access=allow}, and turning it on measured no difference with
