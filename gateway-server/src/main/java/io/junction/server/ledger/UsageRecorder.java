@@ -7,7 +7,6 @@ import java.nio.file.Path;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -46,7 +45,7 @@ public final class UsageRecorder implements AutoCloseable {
     private final UsageStore store;
     private final GatewayMetrics metrics;
     private volatile RecordSink accessLog = RecordSink.NONE;
-    private final ArrayBlockingQueue<Item> queue;
+    private final BoundedHandoff<Item> queue;
     private final int batchSize;
     private final long intervalNanos;
     /** How long the writer sleeps when the queue was empty: records wait at most this long to be taken. */
@@ -76,7 +75,7 @@ public final class UsageRecorder implements AutoCloseable {
             LongSupplier clock) {
         this.store = store;
         this.metrics = metrics;
-        this.queue = new ArrayBlockingQueue<>(queueSize);
+        this.queue = new BoundedHandoff<>(queueSize);
         this.batchSize = batchSize;
         this.intervalNanos = TimeUnit.MILLISECONDS.toNanos(flushIntervalMs);
         this.handoffTickNanos = Math.min(intervalNanos, TimeUnit.MILLISECONDS.toNanos(20));
@@ -159,7 +158,7 @@ public final class UsageRecorder implements AutoCloseable {
                             + " the store is slower than the request rate",
                     reason,
                     n,
-                    queue.size() + queue.remainingCapacity());
+                    queue.capacity());
         }
     }
 
@@ -179,7 +178,7 @@ public final class UsageRecorder implements AutoCloseable {
      * The writer's loop. It does not block on the queue: a consumer waiting on the queue's condition
      * makes every {@code offer} from an event loop a futex wake-up and a context switch (about one
      * per request). Instead it drains what has arrived, then sleeps for a short tick; an event
-     * loop's hand-off is then an enqueue under an uncontended lock, with no system call.
+     * loop's hand-off is then a lock-free enqueue ({@link BoundedHandoff}), with no system call.
      */
     private void run() {
         while (running) {

@@ -3,10 +3,11 @@ package io.junction.server.observe;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.junction.core.schema.Json;
+import io.junction.server.ledger.BoundedHandoff;
 import java.time.Instant;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,7 +23,10 @@ public final class RequestAccessLog {
     private static final Logger log = LoggerFactory.getLogger(AccessLog.LOGGER);
     private static final Logger self = LoggerFactory.getLogger(RequestAccessLog.class);
     static final int QUEUE_SIZE = 4096;
-    private static final ArrayBlockingQueue<Line> QUEUE = new ArrayBlockingQueue<>(QUEUE_SIZE);
+    /** Lock-free for the event loops (see {@link BoundedHandoff}); the writer polls it on a short tick. */
+    private static final BoundedHandoff<Line> QUEUE = new BoundedHandoff<>(QUEUE_SIZE);
+
+    private static final long TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
     private static final AtomicLong DROPPED = new AtomicLong();
     private static final AtomicLong OFFERED = new AtomicLong();
     private static final AtomicLong WRITTEN = new AtomicLong();
@@ -73,6 +77,7 @@ public final class RequestAccessLog {
     /** Waits (bounded) until every line queued so far is written: shutdown, tests. Not on an event loop. */
     public static void flush(long timeoutMs) {
         long target = OFFERED.get();
+        LockSupport.unpark(WRITER); // skip the rest of its tick
         long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
         while (WRITTEN.get() < target && System.nanoTime() < until) {
             try {
@@ -87,11 +92,14 @@ public final class RequestAccessLog {
     private static void run() {
         long reportedDrops = 0;
         while (true) {
-            Line l;
-            try {
-                l = QUEUE.take();
-            } catch (InterruptedException e) {
-                return;
+            // Polled, not taken: a writer blocked in take() would make every offer a futex wake-up
+            Line l = QUEUE.poll();
+            if (l == null) {
+                LockSupport.parkNanos(TICK_NANOS);
+                if (Thread.interrupted()) {
+                    return;
+                }
+                continue;
             }
             try {
                 log.info(line(l));

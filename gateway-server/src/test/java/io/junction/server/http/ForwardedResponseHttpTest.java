@@ -50,7 +50,8 @@ class ForwardedResponseHttpTest {
                   oai: { type: openai, base_url: "http://127.0.0.1:%d/v1", api_key: up, models: [gpt-4.1-nano], retry: { max_retries: 0 } }
                 """.formatted(upstream.getAddress().getPort());
         gw = new TestGateway(providers);
-        plain = new TestGateway("server: { extra_fields: false }\n" + providers);
+        // its own server section: loopback and a free port, as TestGateway gives the others
+        plain = new TestGateway("server: { host: 127.0.0.1, port: 0, extra_fields: false }\n" + providers);
     }
 
     @AfterAll
