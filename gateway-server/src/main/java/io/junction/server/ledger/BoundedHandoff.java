@@ -15,7 +15,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * no-blocking test caught such a park (docs/performance.md, eighth session).
  *
  * <p>Netty's fixed-size MPSC queue rounds its capacity up to a power of two; a counter keeps the
- * configured capacity exact. Producers: any threads. Consumer: one thread at a time ({@link #poll}).
+ * configured capacity exact: the queue never holds more. Near full, an offer racing a {@link #poll}
+ * may be refused while the slot is being freed, which for a drop-when-full hand-off is the same
+ * outcome a moment earlier. Producers: any threads. Consumer: one thread at a time ({@link #poll}).
  */
 public final class BoundedHandoff<T> {
     private final Queue<T> queue;
@@ -52,7 +54,7 @@ public final class BoundedHandoff<T> {
         return item;
     }
 
-    /** Items offered and not yet taken (one being offered right now included). */
+    /** Items offered and not yet taken; for an instant it can pass the capacity while a refused offer backs out. */
     public int size() {
         return size.get();
     }
