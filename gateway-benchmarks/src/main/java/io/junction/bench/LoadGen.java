@@ -401,9 +401,11 @@ public final class LoadGen {
             throws InterruptedException {
         EventLoop loop = group.next();
         FixedRun run = new FixedRun(stream, loop, rate, duration, warmup, maxConnections);
+        SchedStat sched0 = SchedStat.self();
         loop.execute(run::tick);
         long waitMs = (long) ((warmup + duration) * 1000) + 60_000;
         boolean ok = run.finished.await(waitMs, TimeUnit.MILLISECONDS);
+        SchedStat sched1 = SchedStat.self();
         CountDownLatch snap = new CountDownLatch(1);
         StringBuilder out = new StringBuilder("RESULT");
         loop.execute(() -> {
@@ -416,6 +418,10 @@ public final class LoadGen {
             kv(out, "errors", run.errors + (ok ? 0 : run.outstanding));
             kv(out, "connections", run.connections);
             kv(out, "max_send_lag_us", run.maxLagNs / 1000);
+            if (sched0 != null && sched1 != null) { // this JVM's own CPU, and its threads' wait for one
+                kv(out, "cpu_loadgen_s", secs(sched1.cpuNs() - sched0.cpuNs()));
+                kv(out, "wait_loadgen_s", secs(sched1.waitNs() - sched0.waitNs()));
+            }
             if (stream) {
                 kv(out, "incomplete", run.incomplete);
                 hist(out, "ttft", run.ttft);
@@ -437,6 +443,10 @@ public final class LoadGen {
         kv(out, name + "_p999_us", us(h.getValueAtPercentile(99.9)));
         kv(out, name + "_max_us", us(h.getMaxValue()));
         kv(out, name + "_mean_us", fmt(h.getMean() / 1000.0));
+    }
+
+    private static String secs(long ns) {
+        return String.format(Locale.ROOT, "%.3f", ns / 1e9);
     }
 
     private static String us(long ns) {

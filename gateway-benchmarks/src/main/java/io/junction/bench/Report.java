@@ -140,8 +140,8 @@ public final class Report {
                 .append(at < 0 ? "" : " at " + m.substring(at + 1) + " req/s")
                 .append(" (open loop, coordinated-omission safe, non-streaming)\n\n");
         out.append("| target | rate req/s | p50 ms | p99 ms | p99.9 ms | max ms | added p50 ms | added p99 ms |"
-                + " added p99.9 ms | proxy CPU s/1k req | proxy peak RSS MiB | errors |\n");
-        out.append("|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+                + " added p99.9 ms | proxy CPU s/1k req | proxy peak RSS MiB | errors | " + WAIT_HEADER + " |\n");
+        out.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
         for (String t : TARGETS) {
             if (!data.get(m).containsKey(t)) {
                 continue;
@@ -159,8 +159,10 @@ public final class Report {
                     added(m, t, "lat_p999_us"),
                     num3(cpuPer1k(m, t, "proxy")),
                     num(median(m, t, "rss_proxy_kb") / 1024),
-                    num(median(m, t, "errors")));
+                    num(median(m, t, "errors")),
+                    waits(m, t));
         }
+        out.append(WAIT_NOTE);
         double alloc = median(m, "junction", "alloc_per_req_bytes");
         if (!Double.isNaN(alloc)) {
             out.append("\nJunction heap allocation per request, whole JVM (median of runs): ")
@@ -178,8 +180,8 @@ public final class Report {
                 "\n### Streaming (open loop; TTFT from the intended start; chunk delay = arrival − mock send stamp)\n\n");
         out.append("| target | streams/s | TTFT p50 ms | TTFT p99 ms | added TTFT p50 ms | added TTFT p99 ms |"
                 + " chunk delay p50 ms | p99 ms | p99.9 ms | max ms | chunks > 1 ms | chunks | errors |"
-                + " proxy CPU s/1k streams | proxy peak RSS MiB |\n");
-        out.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+                + " proxy CPU s/1k streams | proxy peak RSS MiB | " + WAIT_HEADER + " |\n");
+        out.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
         for (String t : TARGETS) {
             if (!data.get(m).containsKey(t)) {
                 continue;
@@ -200,9 +202,55 @@ public final class Report {
                     num(median(m, t, "chunks")),
                     num(median(m, t, "errors")),
                     num3(cpuPer1k(m, t, "proxy")),
-                    num(median(m, t, "rss_proxy_kb") / 1024));
+                    num(median(m, t, "rss_proxy_kb") / 1024),
+                    waits(m, t));
         }
+        out.append(WAIT_NOTE);
         load(out, m);
+    }
+
+    private static final String WAIT_HEADER =
+            "load gen CPU s/1k | box CPU busy % | waiting for a CPU, ms per request (proxy / mock / load gen)";
+    private static final String WAIT_NOTE = "\nBox CPU busy: the CPU time of the proxy, the mock and the load"
+            + " generator together, as a share of all the cores' time over the run. Waiting for a CPU: the time"
+            + " each process's threads (summed) spent runnable in the run queue, per request (per stream in"
+            + " streaming), from the kernel's per-thread schedstat; medians of runs. For direct, the proxy is the"
+            + " mock.\n";
+
+    /** Load generator CPU per 1k, how busy the box was, and the three processes' run-queue waits. */
+    private String waits(String mode, String target) {
+        double loadgen = cpuPer1k(mode, target, "loadgen");
+        double busy = Double.NaN;
+        double proxy = cpuPer1k(mode, target, "proxy");
+        double mock = target.equals("direct") ? 0 : cpuPer1k(mode, target, "mock");
+        double rate = median(mode, target, "target_rps");
+        if (!Double.isNaN(loadgen) && !Double.isNaN(rate)) {
+            // seconds of CPU per request times requests per second, over the cores
+            busy = 100
+                    * (proxy + mock + loadgen)
+                    / 1000
+                    * rate
+                    / Runtime.getRuntime().availableProcessors();
+        }
+        return num3(loadgen) + " | " + num1(busy) + " | " + num3(perRequestMs(mode, target, "wait_proxy_s")) + " / "
+                + num3(perRequestMs(mode, target, "wait_mock_s")) + " / "
+                + num3(perRequestMs(mode, target, "wait_loadgen_s"));
+    }
+
+    /** A per-run total in seconds, per request of the run in milliseconds (median over runs). */
+    private double perRequestMs(String mode, String target, String key) {
+        List<Double> v = values(mode, target, key);
+        List<Double> n = values(mode, target, "total");
+        double[] per = new double[Math.min(v.size(), n.size())];
+        for (int i = 0; i < per.length; i++) {
+            per[i] = n.get(i) > 0 ? v.get(i) / n.get(i) * 1000 : Double.NaN;
+        }
+        Arrays.sort(per);
+        return per.length == 0 ? Double.NaN : per[per.length / 2];
+    }
+
+    private static String num1(double v) {
+        return Double.isNaN(v) ? "n/a" : String.format(Locale.ROOT, "%.1f", v);
     }
 
     /** The machine's 1-minute load average across a mode's runs: how noisy the box was. */
