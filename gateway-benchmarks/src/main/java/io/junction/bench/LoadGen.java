@@ -48,6 +48,7 @@ import org.HdrHistogram.Histogram;
  *
  * <pre>
  * java -cp benchmarks.jar io.junction.bench.LoadGen rate   --url URL --body FILE --rate R --duration S [--warmup S]
+ *                                                            [--slow-log FILE --slow-us N]
  * java -cp benchmarks.jar io.junction.bench.LoadGen stream --url URL --body FILE --rate R --duration S [--warmup S]
  * java -cp benchmarks.jar io.junction.bench.LoadGen hold   --url URL --body FILE --streams N --ramp S --hold S
  * </pre>
@@ -94,7 +95,9 @@ public final class LoadGen {
                             a.decimal("rate", 1000),
                             a.decimal("duration", 20),
                             a.decimal("warmup", 5),
-                            a.integer("max-connections", 2000));
+                            a.integer("max-connections", 2000),
+                            a.string("slow-log", null),
+                            a.decimal("slow-us", 1000));
                 case "hold" -> gen.hold(a.integer("streams", 1000), a.decimal("ramp", 20), a.decimal("hold", 30));
                 default -> throw new IllegalArgumentException("unknown mode " + mode);
             }
@@ -151,8 +154,23 @@ public final class LoadGen {
         int connections;
         boolean issuing = true;
 
-        FixedRun(boolean stream, EventLoop loop, double rate, double duration, double warmup, int maxConnections) {
+        /** Measured requests slower than {@code slowNs}: intended send time (epoch ms), latency (ns). */
+        final long slowNs;
+
+        final java.util.List<long[]> slow = new java.util.ArrayList<>();
+        final long wallAtStartMs = System.currentTimeMillis();
+        final long nanoAtStart = System.nanoTime();
+
+        FixedRun(
+                boolean stream,
+                EventLoop loop,
+                double rate,
+                double duration,
+                double warmup,
+                int maxConnections,
+                long slowNs) {
             this.stream = stream;
+            this.slowNs = slowNs;
             this.loop = loop;
             this.periodNs = (long) (1e9 / rate);
             this.startNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(50);
@@ -230,7 +248,11 @@ public final class LoadGen {
                 measured++;
                 if (ok) {
                     if (!stream) {
-                        latency.recordValue(Math.max(0, endNs - intended));
+                        long ns = Math.max(0, endNs - intended);
+                        latency.recordValue(ns);
+                        if (ns >= slowNs && slow.size() < 1_000_000) {
+                            slow.add(new long[] {wallAtStartMs * 1000 + (intended - nanoAtStart) / 1000, ns});
+                        }
                     }
                 } else {
                     errors++;
@@ -397,10 +419,18 @@ public final class LoadGen {
         }
     }
 
-    void fixedRate(boolean stream, double rate, double duration, double warmup, int maxConnections)
-            throws InterruptedException {
+    void fixedRate(
+            boolean stream,
+            double rate,
+            double duration,
+            double warmup,
+            int maxConnections,
+            String slowLog,
+            double slowUs)
+            throws InterruptedException, java.io.IOException {
         EventLoop loop = group.next();
-        FixedRun run = new FixedRun(stream, loop, rate, duration, warmup, maxConnections);
+        long slowNs = slowLog == null ? Long.MAX_VALUE : (long) (slowUs * 1000);
+        FixedRun run = new FixedRun(stream, loop, rate, duration, warmup, maxConnections, slowNs);
         SchedStat sched0 = SchedStat.self();
         loop.execute(run::tick);
         long waitMs = (long) ((warmup + duration) * 1000) + 60_000;
@@ -435,6 +465,13 @@ public final class LoadGen {
         });
         snap.await(5, TimeUnit.SECONDS);
         System.out.println(out);
+        if (slowLog != null) { // one line per slow measured request: when it was due to be sent, how long it took
+            StringBuilder lines = new StringBuilder("intended_epoch_us\tlatency_us\n");
+            for (long[] r : run.slow) {
+                lines.append(r[0]).append('\t').append(r[1] / 1000).append('\n');
+            }
+            Files.writeString(Path.of(slowLog), lines);
+        }
     }
 
     private static void hist(StringBuilder out, String name, Histogram h) {
