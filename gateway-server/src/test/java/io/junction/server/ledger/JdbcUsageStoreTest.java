@@ -172,6 +172,40 @@ class JdbcUsageStoreTest {
     }
 
     @Test
+    void aBatchOfSeveralSlicesIsWrittenWholeWithItsTagsOrNotAtAll() throws Exception {
+        Path file = dir.resolve("usage.db");
+        int n = 2 * JdbcUsageStore.ROWS_PER_SLICE + 5; // two full slices and a part, one transaction
+        List<UsageRecord> good = new java.util.ArrayList<>();
+        List<UsageRecord> bad = new java.util.ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            good.add(record("r" + i, T0 + i, "k", "m", "p", 1, 1, null, i % 3 == 0 ? List.of("a", "b") : List.of()));
+            // the last row breaks a NOT NULL constraint, in the last slice, after two slices have run
+            bad.add(record(i == n - 1 ? null : "bad" + i, T0 + i, "k", "m", "p", 1, 1, null, List.of("c")));
+        }
+        try (JdbcUsageStore s = JdbcUsageStore.sqlite(file)) {
+            s.insert(good);
+            assertThatThrownBy(() -> s.insert(bad)).isInstanceOf(java.sql.SQLException.class);
+            s.insert(List.of(record("after"))); // the writer reconnects after a failed batch
+        }
+        try (var c = DriverManager.getConnection("jdbc:sqlite:" + file);
+                var st = c.createStatement()) {
+            ResultSet rows = st.executeQuery(
+                    "SELECT COUNT(*), SUM(request_id LIKE 'r%'), SUM(request_id LIKE 'bad%') FROM usage_record");
+            assertThat(List.of(rows.getInt(1), rows.getInt(2), rows.getInt(3))).containsExactly(n + 1, n, 0);
+            ResultSet tags = st.executeQuery("SELECT tag, COUNT(*) FROM usage_tag GROUP BY tag ORDER BY tag");
+            Map<String, Integer> byTag = new java.util.TreeMap<>();
+            while (tags.next()) {
+                byTag.put(tags.getString(1), tags.getInt(2));
+            }
+            int tagged = (n + 2) / 3; // i = 0, 3, 6, ...
+            assertThat(byTag).isEqualTo(Map.of("a", tagged, "b", tagged));
+            ResultSet joined = st.executeQuery("SELECT COUNT(*) FROM usage_tag t JOIN usage_record r ON r.uid = t.uid"
+                    + " WHERE r.request_id LIKE 'r%' AND (CAST(SUBSTR(r.request_id, 2) AS INTEGER) % 3) = 0");
+            assertThat(joined.getInt(1)).isEqualTo(2 * tagged); // each tag row belongs to its own record
+        }
+    }
+
+    @Test
     void aggregatesByKeyModelProviderTagAndDayWithinTheRange() throws Exception {
         try (JdbcUsageStore s = JdbcUsageStore.sqlite(dir.resolve("usage.db"))) {
             assertAggregations(s);
