@@ -230,12 +230,6 @@ wait_s() {
   local p
   for p in "$@"; do cat /proc/"$p"/task/*/schedstat 2>/dev/null; done | awk '{w+=$2} END{printf "%.0f", w}'
 }
-# box_pct <"cpu" line of /proc/stat before> <after>: "busy steal" percent of all CPU time over the window
-# (busy: user, nice, system, irq and softirq, so the loopback's softirq work is in it wherever it ran)
-box_pct() {
-  awk -v a="$1" -v b="$2" 'BEGIN{split(a,x," "); split(b,y," "); for(i=2;i<=9;i++){d[i]=y[i]-x[i]; t+=d[i]}
-    if (t<=0) {print "0 0"; exit} printf "%.1f %.1f", 100*(d[2]+d[3]+d[4]+d[7]+d[8])/t, 100*d[9]/t}'
-}
 ns_to_s() { awk -v a="$1" -v b="$2" 'BEGIN{printf "%.3f", (b-a)/1e9}'; }
 ticks_to_s() { awk -v t="$1" -v hz="$HZ" 'BEGIN{printf "%.3f", t/hz}'; }
 
@@ -243,17 +237,14 @@ ticks_to_s() { awk -v t="$1" -v hz="$HZ" 'BEGIN{printf "%.3f", t/hz}'; }
 measure() {
   local mode=$1 target=$2 run=$3; shift 3
   local ppids; ppids=$(proxy_pids "$target")
-  local c0 m0 c1 m1 w0 w1 v0 v1 b0 b1 box result
+  local c0 m0 c1 m1 w0 w1 v0 v1 result
   c0=$(cpu_ticks $ppids); m0=$(cpu_ticks "$MOCK_PID"); w0=$(wait_s $ppids); v0=$(wait_s "$MOCK_PID")
-  b0=$(head -1 /proc/stat)
   result=$("$@" 2>>"$OUT/load.err" | tee -a "$OUT/load.log" | grep '^RESULT' | tail -1 | sed 's/^RESULT //') || true
   c1=$(cpu_ticks $ppids); m1=$(cpu_ticks "$MOCK_PID"); w1=$(wait_s $ppids); v1=$(wait_s "$MOCK_PID")
-  b1=$(head -1 /proc/stat); read -r -a box <<<"$(box_pct "$b0" "$b1")"
   [ -n "$result" ] || { log "no result from: $*"; result="errors=-1"; }
-  printf '%s\t%s\t%s\t%s cpu_proxy_s=%s cpu_mock_s=%s rss_proxy_kb=%s rss_mock_kb=%s load1=%s wait_proxy_s=%s wait_mock_s=%s box_busy_pct=%s box_steal_pct=%s\n' \
+  printf '%s\t%s\t%s\t%s cpu_proxy_s=%s cpu_mock_s=%s rss_proxy_kb=%s rss_mock_kb=%s load1=%s wait_proxy_s=%s wait_mock_s=%s\n' \
     "$mode" "$target" "$run" "$result" "$(ticks_to_s $((c1 - c0)))" "$(ticks_to_s $((m1 - m0)))" "$(hwm_kb $ppids)" \
-    "$(hwm_kb "$MOCK_PID")" "$(cut -d' ' -f1 /proc/loadavg)" "$(ns_to_s "$w0" "$w1")" "$(ns_to_s "$v0" "$v1")" \
-    "${box[0]}" "${box[1]}" >>"$RAW"
+    "$(hwm_kb "$MOCK_PID")" "$(cut -d' ' -f1 /proc/loadavg)" "$(ns_to_s "$w0" "$w1")" "$(ns_to_s "$v0" "$v1")" >>"$RAW"
   log "$mode $target #$run: $result"
 }
 
