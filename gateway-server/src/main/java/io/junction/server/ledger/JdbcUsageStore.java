@@ -58,8 +58,8 @@ public final class JdbcUsageStore implements UsageStore {
     /**
      * SQLite rows inserted between two offers of the CPU ({@link Thread#yield}) within a batch's
      * transaction. SQLite works in this process: a 500-row batch held a core for ~4 ms, and an event
-     * loop woken behind it waited that long (the kernel lets the running thread finish its slice),
-     * which at a few thousand requests per second was most of Junction's p99
+     * loop woken behind it waited that long (the kernel lets the running thread finish its slice):
+     * at 3,000 requests per second, clusters of slow requests every 500 records
      * (docs/performance.md, "Ninth session"). 32 rows are ~0.25 ms. PostgreSQL does its work in its
      * own process, so its batches go in one statement.
      */
