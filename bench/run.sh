@@ -55,7 +55,7 @@ LOADGEN_OPTS=${LOADGEN_OPTS:--Xms512m -Xmx512m}
 RIG_NICE=${RIG_NICE:-}
 RIG=()
 if [ -n "$RIG_NICE" ]; then
-  nice -n "$RIG_NICE" true 2>/dev/null && [ "$(nice -n "$RIG_NICE" nice)" = "$RIG_NICE" ] ||
+  [ "$(nice -n "$RIG_NICE" nice 2>/dev/null)" = "$RIG_NICE" ] ||
     { echo "RIG_NICE=$RIG_NICE: cannot set that priority here (a negative one needs root)" >&2; exit 2; }
   RIG=(nice -n "$RIG_NICE")
 fi

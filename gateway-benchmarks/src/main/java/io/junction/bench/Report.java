@@ -76,13 +76,21 @@ public final class Report {
         return " (" + num(min * scale) + "–" + num(max * scale) + ")";
     }
 
-    /** CPU seconds per 1000 requests of the given process ("proxy" or "mock"). */
+    /** CPU seconds per 1000 requests of the given process ("proxy", "mock" or "loadgen"). */
     double cpuPer1k(String mode, String target, String who) {
-        List<Double> cpu = values(mode, target, "cpu_" + who + "_s");
+        return per1k(mode, target, "cpu_" + who + "_s");
+    }
+
+    /**
+     * A per-run total in seconds, per 1000 requests of that run (the median over runs): seconds per
+     * 1k requests, which is also milliseconds per request.
+     */
+    double per1k(String mode, String target, String key) {
+        List<Double> v = values(mode, target, key);
         List<Double> n = values(mode, target, "total");
-        double[] per = new double[Math.min(cpu.size(), n.size())];
+        double[] per = new double[Math.min(v.size(), n.size())];
         for (int i = 0; i < per.length; i++) {
-            per[i] = n.get(i) > 0 ? cpu.get(i) / n.get(i) * 1000 : Double.NaN;
+            per[i] = n.get(i) > 0 ? v.get(i) / n.get(i) * 1000 : Double.NaN;
         }
         Arrays.sort(per);
         return per.length == 0 ? Double.NaN : per[per.length / 2];
@@ -235,21 +243,9 @@ public final class Report {
                 / 1000
                 * rate
                 / Runtime.getRuntime().availableProcessors();
-        return num3(loadgen) + " | " + num1(busy) + " | " + num3(perRequestMs(mode, target, "wait_proxy_s")) + " / "
-                + num3(perRequestMs(mode, target, "wait_mock_s")) + " / "
-                + num3(perRequestMs(mode, target, "wait_loadgen_s"));
-    }
-
-    /** A per-run total in seconds, per request of the run in milliseconds (median over runs). */
-    private double perRequestMs(String mode, String target, String key) {
-        List<Double> v = values(mode, target, key);
-        List<Double> n = values(mode, target, "total");
-        double[] per = new double[Math.min(v.size(), n.size())];
-        for (int i = 0; i < per.length; i++) {
-            per[i] = n.get(i) > 0 ? v.get(i) / n.get(i) * 1000 : Double.NaN;
-        }
-        Arrays.sort(per);
-        return per.length == 0 ? Double.NaN : per[per.length / 2];
+        return num3(loadgen) + " | " + num1(busy) + " | " + num3(per1k(mode, target, "wait_proxy_s")) + " / "
+                + num3(per1k(mode, target, "wait_mock_s")) + " / "
+                + num3(per1k(mode, target, "wait_loadgen_s"));
     }
 
     private static String num1(double v) {
