@@ -24,6 +24,9 @@
 #   WARMUP_SECONDS=90 (JIT warm-up before measuring) TARGETS="direct nginx junction" (which to measure)
 #   RIG_NICE=<n> (run the mock, LoadGen and wrk under `nice -n n`, e.g. -10 as root: the instrument and
 #   the stand-in provider ahead of the proxy for the CPU, as if on their own machines; default: all equal)
+#   RIG_CPUS=0 PROXY_CPUS=1 (taskset CPU lists: the mock, LoadGen and wrk on the first, nginx and Junction on
+#   the second, so that no process of the rig runs on the proxy's cores; nginx gets one worker per proxy CPU
+#   and Junction one event loop per proxy CPU, as each does by itself; default: no pinning)
 # Every load is bounded in time; everything listens on 127.0.0.1 only; all processes started here are
 # stopped on exit (by their pid).
 set -euo pipefail
@@ -58,6 +61,18 @@ if [ -n "$RIG_NICE" ]; then
   [ "$(nice -n "$RIG_NICE" nice 2>/dev/null)" = "$RIG_NICE" ] ||
     { echo "RIG_NICE=$RIG_NICE: cannot set that priority here (a negative one needs root)" >&2; exit 2; }
   RIG=(nice -n "$RIG_NICE")
+fi
+RIG_CPUS=${RIG_CPUS:-}
+PROXY_CPUS=${PROXY_CPUS:-}
+PROXY=()
+NGINX_WORKERS=2
+if [ -n "$RIG_CPUS$PROXY_CPUS" ]; then
+  [ -n "$RIG_CPUS" ] && [ -n "$PROXY_CPUS" ] || { echo "RIG_CPUS and PROXY_CPUS go together" >&2; exit 2; }
+  command -v taskset >/dev/null || { echo "RIG_CPUS/PROXY_CPUS need taskset (util-linux)" >&2; exit 2; }
+  RIG=(taskset -c "$RIG_CPUS" "${RIG[@]}")
+  PROXY=(taskset -c "$PROXY_CPUS")
+  NGINX_WORKERS=$("${PROXY[@]}" nproc) || { echo "PROXY_CPUS=$PROXY_CPUS: not a CPU list here" >&2; exit 2; }
+  "${RIG[@]}" true || { echo "RIG_CPUS=$RIG_CPUS: not a CPU list here" >&2; exit 2; }
 fi
 MOCK_PORT=${MOCK_PORT:-18081}
 SLOW_PORT=${SLOW_PORT:-18082}
@@ -137,8 +152,8 @@ NGINX_PID=
 start_nginx() {
   mkdir -p "$OUT/nginx/logs"
   sed -e "s#__OUT__#$OUT/nginx#g" -e "s#__MOCK_PORT__#$MOCK_PORT#g" -e "s#__NGINX_PORT__#$NGINX_PORT#g" \
-    "$ROOT/bench/nginx.conf.template" >"$OUT/nginx/nginx.conf"
-  "$NGINX" -p "$OUT/nginx" -c "$OUT/nginx/nginx.conf" >"$OUT/nginx/stdout.log" 2>&1 &
+    -e "s#__WORKERS__#$NGINX_WORKERS#g" "$ROOT/bench/nginx.conf.template" >"$OUT/nginx/nginx.conf"
+  "${PROXY[@]}" "$NGINX" -p "$OUT/nginx" -c "$OUT/nginx/nginx.conf" >"$OUT/nginx/stdout.log" 2>&1 &
   NGINX_PID=$!; PIDS+=("$NGINX_PID")
   wait_port "$NGINX_PORT" 30
 }
@@ -183,7 +198,7 @@ STARTUP_MS=
 start_junction() { # extra java options...
   write_junction_config
   local t0; t0=$(date +%s%N)
-  java $JUNCTION_OPTS "$@" -jar "$JUNCTION_JAR" --config "$OUT/junction.yaml" >>"$OUT/junction.log" 2>&1 &
+  "${PROXY[@]}" java $JUNCTION_OPTS "$@" -jar "$JUNCTION_JAR" --config "$OUT/junction.yaml" >>"$OUT/junction.log" 2>&1 &
   JUNCTION_PID=$!; PIDS+=("$JUNCTION_PID")
   local end=$((SECONDS + 60))
   until curl -sf -o /dev/null "http://127.0.0.1:$JUNCTION_PORT/health"; do
@@ -623,7 +638,7 @@ mode_jmh() {
 }
 
 main() {
-  log "results in $OUT (nofile $NOFILE, rig nice ${RIG_NICE:-0}, $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs))"
+  log "results in $OUT (nofile $NOFILE, rig nice ${RIG_NICE:-0}, cpus rig/proxy ${RIG_CPUS:-all}/${PROXY_CPUS:-all}, $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs))"
   for m in "${MODES[@]}"; do "mode_$m"; done
 
   if [ -s "$RAW" ]; then
