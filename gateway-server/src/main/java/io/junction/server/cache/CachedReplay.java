@@ -14,6 +14,7 @@ import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -65,8 +66,8 @@ public final class CachedReplay {
         HttpResponse r =
                 new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK, FlatHttpHeaders.headersFactory());
         HttpHeaders h = r.headers();
-        h.set(HttpHeaderNames.CONTENT_TYPE, "text/event-stream; charset=utf-8");
-        h.set(HttpHeaderNames.CACHE_CONTROL, "no-cache");
+        h.set(HttpHeaderNames.CONTENT_TYPE, HttpResponses.EVENT_STREAM);
+        h.set(HttpHeaderNames.CACHE_CONTROL, HttpHeaderValues.NO_CACHE);
         h.set("x-accel-buffering", "no");
         h.set(HttpResponses.REQUEST_ID, requestId);
         headers(h, answer);

@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * HTTP headers as one flat array of name/value pairs in insertion order, looked up by a linear,
@@ -36,6 +37,12 @@ import java.util.Set;
  * of throwing. Lookups cost a scan of the set, which the decoders' header-size limits keep short
  * (8 KiB of header bytes). Not thread-safe, like Netty's.
  *
+ * <p>A {@code String} name given to {@code set} is validated once and kept as an {@link AsciiString}
+ * (see {@link #KNOWN_NAMES}), and a {@code Long} or {@code Integer} value becomes an
+ * {@code AsciiString} of its digits: Netty's encoder copies an {@code AsciiString} into the socket's
+ * direct buffer in one go, where it writes a {@code String} one character at a time. The bytes on
+ * the wire are the same.
+ *
  * <p>Use {@link #headersFactory()} and {@link #trailersFactory()} in an {@code HttpDecoderConfig},
  * and {@link #FlatHttpHeaders()} for a message Junction writes.
  */
@@ -47,6 +54,18 @@ public final class FlatHttpHeaders extends HttpHeaders {
             DefaultHttpHeadersFactory.trailersFactory().getNameValidator();
     private static final DefaultHeaders.ValueValidator<CharSequence> VALUES =
             DefaultHttpHeadersFactory.headersFactory().getValueValidator();
+    /**
+     * {@code String} names that {@code set} has validated, as {@code AsciiString}s, so that the names
+     * Junction writes on every request (its {@code x-junction-*} headers, an adapter's
+     * {@code Authorization}) are validated once, not per request: under load that validation and the
+     * encoder's character-by-character copy of a {@code String} were ~3.5% of the event loops'
+     * samples (docs/performance.md, "Tenth session"). Only {@code set} fills it and Netty's decoders
+     * only {@code add}, so names a client sends do not; it stops growing at {@link #MAX_KNOWN_NAMES}
+     * all the same, and a name past that is validated on every call, as before.
+     */
+    private static final ConcurrentHashMap<String, AsciiString> KNOWN_NAMES = new ConcurrentHashMap<>();
+
+    static final int MAX_KNOWN_NAMES = 256;
     private static final HttpHeadersFactory HEADERS = new Factory(false);
     private static final HttpHeadersFactory TRAILERS = new Factory(true);
 
@@ -390,6 +409,9 @@ public final class FlatHttpHeaders extends HttpHeaders {
         if (value instanceof CharSequence s) {
             return s;
         }
+        if (value instanceof Long || value instanceof Integer) {
+            return digits(((Number) value).longValue()); // content-length, from HttpUtil.setContentLength
+        }
         if (value instanceof Date d) {
             return DateFormatter.format(d);
         }
@@ -402,6 +424,11 @@ public final class FlatHttpHeaders extends HttpHeaders {
     private void append(CharSequence name, Object value) {
         CharSequence v = convert(value);
         VALUES.validate(v);
+        store(name, v);
+    }
+
+    /** Appends a pair whose name and value are validated already. */
+    private void store(CharSequence name, CharSequence v) {
         if (pairs == null) {
             pairs = new CharSequence[2 * firstPairs];
         } else if (2 * size == pairs.length) {
@@ -416,6 +443,56 @@ public final class FlatHttpHeaders extends HttpHeaders {
         Objects.requireNonNull(name, "name");
         names.validateName(name);
         return name;
+    }
+
+    /** {@code name} validated, for {@code set}: see {@link #KNOWN_NAMES}. */
+    private CharSequence settableName(CharSequence name) {
+        if (!(name instanceof String s) || names != HEADER_NAMES) {
+            return checkedName(name);
+        }
+        AsciiString known = KNOWN_NAMES.get(s);
+        if (known != null) {
+            return known;
+        }
+        checkedName(s); // token characters only, so the AsciiString below holds the same text
+        if (KNOWN_NAMES.size() >= MAX_KNOWN_NAMES) {
+            return s;
+        }
+        AsciiString a = new AsciiString(s);
+        AsciiString raced = KNOWN_NAMES.putIfAbsent(s, a);
+        return raced == null ? a : raced;
+    }
+
+    /** How many names {@link #KNOWN_NAMES} holds: for tests. */
+    static int knownNames() {
+        return KNOWN_NAMES.size();
+    }
+
+    /** Empties {@link #KNOWN_NAMES}: for tests, which must not depend on each other's names. */
+    static void forgetKnownNames() {
+        KNOWN_NAMES.clear();
+    }
+
+    /** The decimal digits of {@code v}, as {@code Long.toString} writes them. */
+    static AsciiString digits(long v) {
+        if (v == Long.MIN_VALUE) {
+            return new AsciiString(Long.toString(v));
+        }
+        long x = Math.abs(v);
+        int sign = v < 0 ? 1 : 0;
+        int length = sign + 1;
+        for (long rest = x / 10; rest != 0; rest /= 10) {
+            length++;
+        }
+        byte[] b = new byte[length];
+        for (int i = length - 1; i >= sign; i--) {
+            b[i] = (byte) ('0' + x % 10);
+            x /= 10;
+        }
+        if (sign == 1) {
+            b[0] = '-';
+        }
+        return new AsciiString(b, false);
     }
 
     private void removeAll(CharSequence name) {
@@ -477,13 +554,13 @@ public final class FlatHttpHeaders extends HttpHeaders {
 
     @Override
     public HttpHeaders set(CharSequence name, Object value) {
-        checkedName(name);
+        CharSequence n = settableName(name);
         CharSequence v = convert(value); // converted and validated before anything is removed
         VALUES.validate(v);
         if (size > 0) {
-            removeAll(name);
+            removeAll(n);
         }
-        append(name, v);
+        store(n, v);
         return this;
     }
 

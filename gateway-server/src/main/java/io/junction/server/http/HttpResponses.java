@@ -16,6 +16,7 @@ import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.util.AsciiString;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
@@ -26,25 +27,28 @@ import java.util.concurrent.ThreadLocalRandom;
 public final class HttpResponses {
     public static final String REQUEST_ID = "x-request-id";
 
+    /** The content type of an SSE answer; an {@code AsciiString}, which the encoder copies in one go. */
+    public static final AsciiString EVENT_STREAM = AsciiString.cached("text/event-stream; charset=utf-8");
+
     private HttpResponses() {}
 
     public static FullHttpResponse json(int status, byte[] body, String requestId) {
-        return full(status, body, "application/json", requestId);
+        return full(status, body, HttpHeaderValues.APPLICATION_JSON, requestId);
     }
 
-    public static FullHttpResponse full(int status, byte[] body, String contentType, String requestId) {
+    public static FullHttpResponse full(int status, byte[] body, CharSequence contentType, String requestId) {
         return full(status, Unpooled.wrappedBuffer(body), contentType, requestId);
     }
 
     /** A JSON response whose body is already in a buffer (owned by the response from now on). */
     public static FullHttpResponse json(int status, ByteBuf body, String requestId) {
-        return full(status, body, "application/json", requestId);
+        return full(status, body, HttpHeaderValues.APPLICATION_JSON, requestId);
     }
 
     /** Room for the headers of a chat answer (type, length, id, routing, cost, overhead) before growing. */
     private static final int RESPONSE_HEADERS = 12;
 
-    private static FullHttpResponse full(int status, ByteBuf body, String contentType, String requestId) {
+    private static FullHttpResponse full(int status, ByteBuf body, CharSequence contentType, String requestId) {
         // no trailers on a response with a content-length: the shared empty set, not a map per response
         FullHttpResponse r = new DefaultFullHttpResponse(
                 HttpVersion.HTTP_1_1,

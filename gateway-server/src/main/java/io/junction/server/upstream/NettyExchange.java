@@ -21,6 +21,7 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.proxy.ProxyHandler;
+import io.netty.util.AsciiString;
 import io.netty.util.AttributeKey;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
@@ -55,7 +56,7 @@ import javax.net.ssl.SSLException;
  */
 final class NettyExchange implements UpstreamExchange {
     private static final AttributeKey<Boolean> REUSED = AttributeKey.valueOf("junction.reused");
-    private static final String USER_AGENT = "junction/0.1";
+    private static final AsciiString USER_AGENT = AsciiString.cached("junction/0.1");
 
     private final UpstreamRequest request;
     private final EventLoop loop;

@@ -242,4 +242,113 @@ class FlatHttpHeadersTest {
         assertThat(h.iteratorCharSequence().next().getKey().toString()).isEqualTo("x-1");
         assertThat(h.toString()).contains("x-1: 1").doesNotContain("x-0:");
     }
+
+    @Test
+    void numbersAreWrittenAsTheirDigits() {
+        long[] values = {
+            0,
+            7,
+            9,
+            10,
+            99,
+            100,
+            12_345,
+            -1,
+            -10,
+            Integer.MAX_VALUE,
+            Integer.MIN_VALUE,
+            Long.MAX_VALUE,
+            Long.MIN_VALUE,
+            Long.MIN_VALUE + 1
+        };
+        Random random = new Random(7);
+        for (long v : values) {
+            assertThat(FlatHttpHeaders.digits(v).toString()).isEqualTo(Long.toString(v));
+        }
+        for (int i = 0; i < 1000; i++) {
+            long v = random.nextLong() >> random.nextInt(64);
+            assertThat(FlatHttpHeaders.digits(v).toString()).isEqualTo(Long.toString(v));
+        }
+        HttpHeaders h =
+                new FlatHttpHeaders().set(HttpHeaderNames.CONTENT_LENGTH, 1234L).add("x-n", 56);
+        assertThat(h.get("content-length")).isEqualTo("1234");
+        assertThat(h.getInt("x-n")).isEqualTo(56);
+    }
+
+    @Test
+    void aNameSetTwiceIsValidatedOnceAndKeptAsOneAsciiString() {
+        FlatHttpHeaders.forgetKnownNames(); // room, whatever the other tests set
+        String name = "x-junction-test";
+        HttpHeaders a = new FlatHttpHeaders().set(name, "1");
+        HttpHeaders b = new FlatHttpHeaders().set(name, "2");
+        CharSequence first = a.iteratorCharSequence().next().getKey();
+        assertThat(first).isInstanceOf(AsciiString.class).hasToString(name);
+        assertThat(b.iteratorCharSequence().next().getKey())
+                .as("the cached name")
+                .isSameAs(first);
+        assertThat(b.get(name.toUpperCase(java.util.Locale.ROOT))).isEqualTo("2");
+        // a name the headers' rules allow is still refused in trailers, cached or not
+        new FlatHttpHeaders().set("content-length", "1");
+        assertThatThrownBy(() -> FlatHttpHeaders.trailersFactory().newHeaders().set("content-length", "1"))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void theNameCacheStopsGrowingAndBadNamesAreStillRefused() {
+        FlatHttpHeaders.forgetKnownNames();
+        try {
+            for (int i = 0; i < FlatHttpHeaders.MAX_KNOWN_NAMES + 50; i++) {
+                new FlatHttpHeaders().set("x-fill-" + i, "v");
+            }
+            assertThat(FlatHttpHeaders.knownNames()).isEqualTo(FlatHttpHeaders.MAX_KNOWN_NAMES);
+            HttpHeaders h = new FlatHttpHeaders().set("x-past-the-bound", "v");
+            assertThat(h.get("X-Past-The-Bound")).isEqualTo("v");
+            assertThat(h.iteratorCharSequence().next().getKey())
+                    .as("not cached")
+                    .isInstanceOf(String.class);
+            assertThat(FlatHttpHeaders.knownNames()).isEqualTo(FlatHttpHeaders.MAX_KNOWN_NAMES);
+        } finally {
+            FlatHttpHeaders.forgetKnownNames();
+        }
+        assertThatThrownBy(() -> new FlatHttpHeaders().set("bad name", "v"))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new FlatHttpHeaders().add("x-decoded", "v").set("bad:name", "v"))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void theEncoderWritesTheSameBytesAsForNettysHeaders() {
+        Consumer<HttpHeaders> fill = h -> h.set(HttpHeaderNames.CONTENT_TYPE, HttpResponses.EVENT_STREAM)
+                .set("x-request-id", "req-42")
+                .set("X-Junction-Provider", "openai")
+                .set(HttpHeaderNames.CONTENT_LENGTH, 1234L)
+                .add("x-n", 56)
+                .set("x-junction-attempts", "1");
+        HttpHeaders flat = new FlatHttpHeaders();
+        HttpHeaders netty = DefaultHttpHeadersFactory.headersFactory().newHeaders();
+        fill.accept(flat);
+        fill.accept(netty);
+        assertThat(encoded(flat)).isEqualTo(encoded(netty)).contains("X-Junction-Provider: openai\r\n");
+    }
+
+    private static String encoded(HttpHeaders headers) {
+        var ch = new io.netty.channel.embedded.EmbeddedChannel(new io.netty.handler.codec.http.HttpResponseEncoder());
+        try {
+            ch.writeOutbound(new io.netty.handler.codec.http.DefaultFullHttpResponse(
+                    io.netty.handler.codec.http.HttpVersion.HTTP_1_1,
+                    io.netty.handler.codec.http.HttpResponseStatus.OK,
+                    io.netty.buffer.Unpooled.EMPTY_BUFFER,
+                    headers,
+                    io.netty.handler.codec.http.EmptyHttpHeaders.INSTANCE));
+            StringBuilder out = new StringBuilder();
+            for (Object m; (m = ch.readOutbound()) != null; ) {
+                io.netty.buffer.ByteBuf b = (io.netty.buffer.ByteBuf) m;
+                out.append(b.toString(java.nio.charset.StandardCharsets.US_ASCII));
+                b.release();
+            }
+            return out.toString();
+        } finally {
+            ch.finishAndReleaseAll();
+        }
+    }
 }
