@@ -16,6 +16,8 @@
 #   LAT_RATES="1000 4000 7000" (latency mode: these rates instead of the two above)
 #   SLOW_US=1000 (latency mode: each run's requests slower than that, with when they were due, in slow-*.tsv)
 #   STREAM_RATE=50 STREAM_SECONDS=20 FIRST_TOKEN_MS=50 CHUNK_MS=20 CHUNKS=50
+#   STREAM_ARRIVALS="fixed poisson" (stream mode: streams started on a fixed schedule, which at 50/s puts
+#   every stream's chunks on the same 20 ms tick, and/or at Poisson arrivals of the same mean rate)
 #   CONC_STREAMS=10000 CONC_RAMP=40 CONC_HOLD=30 JUNCTION_JAR=<jar to test> SKIP_BUILD=1
 #   JUNCTION_OPTS="-Xmx512m" (keep it when adding options)
 #   LEDGER=sqlite|none ACCESS_LOG=true|false PROFILE_EVENT=cpu|alloc|wall PROFILE_LOAD=wrk|stream
@@ -43,6 +45,10 @@ LAT_WARMUP=${LAT_WARMUP:-10}
 WARMUP_SECONDS=${WARMUP_SECONDS:-90}
 LAT_LOW_RATE=${LAT_LOW_RATE:-1000}
 STREAM_RATE=${STREAM_RATE:-50}
+STREAM_ARRIVALS=${STREAM_ARRIVALS:-fixed poisson}
+for a in $STREAM_ARRIVALS; do
+  case $a in fixed | poisson) ;; *) echo "STREAM_ARRIVALS: fixed and/or poisson, not $a" >&2; exit 2 ;; esac
+done
 STREAM_SECONDS=${STREAM_SECONDS:-20}
 FIRST_TOKEN_MS=${FIRST_TOKEN_MS:-50}
 CHUNK_MS=${CHUNK_MS:-20}
@@ -354,25 +360,29 @@ lat_series() { # rate
 
 mode_stream() {
   ensure_stack; warm_up
+  local arrivals
   for r in $(seq "$REPEATS"); do
-    for t in "${TARGETS[@]}"; do
-      if [ "$t" = junction ]; then
-        jcmd "$JUNCTION_PID" GC.run >/dev/null; sleep 0.5
-        local a0; a0=$(metric jvm_gc_memory_allocated_bytes_total)
-      fi
-      measure stream "$t" "$r" loadgen stream --url "$(url_of "$t")" --body bench/bodies/chat-stream.json \
-        --rate "$STREAM_RATE" --duration "$STREAM_SECONDS" --warmup 5
-      if [ "$t" = junction ]; then
-        jcmd "$JUNCTION_PID" GC.run >/dev/null; sleep 0.5
-        local a1 n m c; a1=$(metric jvm_gc_memory_allocated_bytes_total)
-        n=$(tail -1 "$RAW" | grep -o ' total=[0-9]*' | cut -d= -f2)     # streams, warm-up ones included
-        m=$(tail -1 "$RAW" | grep -o ' requests=[0-9]*' | cut -d= -f2)  # streams measured
-        c=$(tail -1 "$RAW" | grep -o ' chunks=[0-9]*' | cut -d= -f2)    # chunks of the measured streams
-        # JVM-wide allocation across the run per stream, and per chunk (chunks scaled to all streams):
-        # the per-stream costs (request, routing, headers, usage chunk) are in it, spread over the chunks
-        sed -i '$ s/$/ alloc_per_stream_bytes='"$(awk -v a=$((a1 - a0)) -v n="$n" 'BEGIN{printf "%.0f", a/n}')"' alloc_per_chunk_bytes='"$(awk -v a=$((a1 - a0)) -v n="$n" -v m="$m" -v c="$c" 'BEGIN{printf "%.0f", a/(c*n/m)}')"'/' "$RAW"
-        log "junction stream run $r: $(tail -1 "$RAW" | grep -o 'alloc_per_[a-z]*_bytes=[0-9]*' | tr '\n' ' ')"
-      fi
+    for arrivals in $STREAM_ARRIVALS; do
+      local name=stream; [ "$arrivals" = fixed ] || name=stream-$arrivals
+      for t in "${TARGETS[@]}"; do
+        if [ "$t" = junction ]; then
+          jcmd "$JUNCTION_PID" GC.run >/dev/null; sleep 0.5
+          local a0; a0=$(metric jvm_gc_memory_allocated_bytes_total)
+        fi
+        measure "$name" "$t" "$r" loadgen stream --url "$(url_of "$t")" --body bench/bodies/chat-stream.json \
+          --rate "$STREAM_RATE" --duration "$STREAM_SECONDS" --warmup 5 --arrivals "$arrivals"
+        if [ "$t" = junction ]; then
+          jcmd "$JUNCTION_PID" GC.run >/dev/null; sleep 0.5
+          local a1 n m c; a1=$(metric jvm_gc_memory_allocated_bytes_total)
+          n=$(tail -1 "$RAW" | grep -o ' total=[0-9]*' | cut -d= -f2)     # streams, warm-up ones included
+          m=$(tail -1 "$RAW" | grep -o ' requests=[0-9]*' | cut -d= -f2)  # streams measured
+          c=$(tail -1 "$RAW" | grep -o ' chunks=[0-9]*' | cut -d= -f2)    # chunks of the measured streams
+          # JVM-wide allocation across the run per stream, and per chunk (chunks scaled to all streams):
+          # the per-stream costs (request, routing, headers, usage chunk) are in it, spread over the chunks
+          sed -i '$ s/$/ alloc_per_stream_bytes='"$(awk -v a=$((a1 - a0)) -v n="$n" 'BEGIN{printf "%.0f", a/n}')"' alloc_per_chunk_bytes='"$(awk -v a=$((a1 - a0)) -v n="$n" -v m="$m" -v c="$c" 'BEGIN{printf "%.0f", a/(c*n/m)}')"'/' "$RAW"
+          log "junction stream ($arrivals) run $r: $(tail -1 "$RAW" | grep -o 'alloc_per_[a-z]*_bytes=[0-9]*' | tr '\n' ' ')"
+        fi
+      done
     done
   done
 }

@@ -50,6 +50,7 @@ import org.HdrHistogram.Histogram;
  * java -cp benchmarks.jar io.junction.bench.LoadGen rate   --url URL --body FILE --rate R --duration S [--warmup S]
  *                                                            [--slow-log FILE --slow-us N]
  * java -cp benchmarks.jar io.junction.bench.LoadGen stream --url URL --body FILE --rate R --duration S [--warmup S]
+ *                                                            [--arrivals fixed|poisson]
  * java -cp benchmarks.jar io.junction.bench.LoadGen hold   --url URL --body FILE --streams N --ramp S --hold S
  * </pre>
  *
@@ -58,6 +59,12 @@ import org.HdrHistogram.Histogram;
  * start, and each chunk's one-way delay from the mock's {@code x_sent_ns} stamp to its arrival here
  * (both processes read the same CLOCK_MONOTONIC). {@code hold}: opens N slow streams, holds them,
  * reports how many stayed healthy. Each prints one {@code RESULT key=value ...} line.
+ *
+ * <p>{@code --arrivals} (rate and stream): {@code fixed}, the default, sends on the fixed schedule;
+ * {@code poisson} draws exponential gaps of the same mean (a seeded Poisson process), as independent
+ * clients would arrive. It matters for streams: at 50 streams/s on the mock's 20 ms cadence, fixed
+ * starts put every open stream's chunks on the same instant, a burst of ~50 chunks every 20 ms that a
+ * proxy relays one after another (docs/performance.md, "Eleventh session").
  */
 public final class LoadGen {
     private static final byte[] SENT_NS = "\"x_sent_ns\":".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
@@ -97,13 +104,22 @@ public final class LoadGen {
                             a.decimal("warmup", 5),
                             a.integer("max-connections", 2000),
                             a.string("slow-log", null),
-                            a.decimal("slow-us", 1000));
+                            a.decimal("slow-us", 1000),
+                            arrivals(a.string("arrivals", "fixed")));
                 case "hold" -> gen.hold(a.integer("streams", 1000), a.decimal("ramp", 20), a.decimal("hold", 30));
                 default -> throw new IllegalArgumentException("unknown mode " + mode);
             }
         } finally {
             gen.group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
         }
+    }
+
+    private static boolean arrivals(String name) {
+        return switch (name) {
+            case "fixed" -> false;
+            case "poisson" -> true;
+            default -> throw new IllegalArgumentException("--arrivals: fixed or poisson, not " + name);
+        };
     }
 
     FullHttpRequest newRequest() {
@@ -132,6 +148,12 @@ public final class LoadGen {
         final boolean stream;
         final EventLoop loop;
         final long periodNs;
+        /**
+         * Exponential gaps between the intended starts (a Poisson process of the same mean rate), from
+         * a fixed seed so that runs compare; null for a fixed schedule, {@code start + i / rate}.
+         */
+        final java.util.SplittableRandom gaps;
+
         final long startNs;
         final long warmupEndNs;
         final long endNs;
@@ -168,8 +190,10 @@ public final class LoadGen {
                 double duration,
                 double warmup,
                 int maxConnections,
-                long slowNs) {
+                long slowNs,
+                boolean poisson) {
             this.stream = stream;
+            this.gaps = poisson ? new java.util.SplittableRandom(6) : null;
             this.slowNs = slowNs;
             this.loop = loop;
             this.periodNs = (long) (1e9 / rate);
@@ -177,12 +201,16 @@ public final class LoadGen {
             this.warmupEndNs = startNs + (long) (warmup * 1e9);
             this.endNs = warmupEndNs + (long) (duration * 1e9);
             this.maxConnections = maxConnections;
+            this.nextDue = startNs;
         }
+
+        /** When the next request is due to be sent. */
+        long nextDue;
 
         void tick() {
             long now = System.nanoTime();
             while (issuing) {
-                long due = startNs + issued * periodNs;
+                long due = nextDue;
                 if (due >= endNs) {
                     issuing = false;
                     maybeFinish();
@@ -194,6 +222,9 @@ public final class LoadGen {
                 }
                 maxLagNs = Math.max(maxLagNs, now - due);
                 issued++;
+                nextDue = gaps == null
+                        ? startNs + issued * periodNs
+                        : due + (long) (-Math.log(1 - gaps.nextDouble()) * periodNs);
                 outstanding++;
                 dispatch(due);
             }
@@ -426,11 +457,12 @@ public final class LoadGen {
             double warmup,
             int maxConnections,
             String slowLog,
-            double slowUs)
+            double slowUs,
+            boolean poisson)
             throws InterruptedException, java.io.IOException {
         EventLoop loop = group.next();
         long slowNs = slowLog == null ? Long.MAX_VALUE : (long) (slowUs * 1000);
-        FixedRun run = new FixedRun(stream, loop, rate, duration, warmup, maxConnections, slowNs);
+        FixedRun run = new FixedRun(stream, loop, rate, duration, warmup, maxConnections, slowNs, poisson);
         SchedStat sched0 = SchedStat.self();
         loop.execute(run::tick);
         long waitMs = (long) ((warmup + duration) * 1000) + 60_000;
@@ -441,6 +473,7 @@ public final class LoadGen {
         loop.execute(() -> {
             double secs = duration;
             kv(out, "mode", stream ? "stream" : "rate");
+            kv(out, "arrivals", poisson ? "poisson" : "fixed");
             kv(out, "target_rps", fmt(rate));
             kv(out, "achieved_rps", fmt(run.measured / secs));
             kv(out, "requests", run.measured);

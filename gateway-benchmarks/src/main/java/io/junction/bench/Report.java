@@ -106,8 +106,10 @@ public final class Report {
                 latency(out, mode);
             }
         }
-        if (data.containsKey("stream")) {
-            stream(out);
+        for (String mode : data.keySet()) {
+            if (mode.equals("stream") || mode.startsWith("stream-")) {
+                stream(out, mode);
+            }
         }
         return out.toString();
     }
@@ -182,10 +184,12 @@ public final class Report {
         load(out, m);
     }
 
-    private void stream(StringBuilder out) {
-        String m = "stream";
-        out.append(
-                "\n### Streaming (open loop; TTFT from the intended start; chunk delay = arrival − mock send stamp)\n\n");
+    /** {@code stream}: starts on a fixed schedule; {@code stream-poisson}: Poisson arrivals. */
+    private void stream(StringBuilder out, String m) {
+        String arrivals =
+                m.equals("stream") ? "starts on a fixed schedule" : m.substring("stream-".length()) + " arrivals";
+        out.append("\n### Streaming, " + arrivals
+                + " (open loop; TTFT from the intended start; chunk delay = arrival − mock send stamp)\n\n");
         out.append("| target | streams/s | TTFT p50 ms | TTFT p99 ms | added TTFT p50 ms | added TTFT p99 ms |"
                 + " chunk delay p50 ms | p99 ms | p99.9 ms | max ms | chunks > 1 ms | chunks | errors |"
                 + " proxy CPU s/1k streams | proxy peak RSS MiB | " + WAIT_HEADER + " |\n");
