@@ -48,7 +48,7 @@ import org.HdrHistogram.Histogram;
  *
  * <pre>
  * java -cp benchmarks.jar io.junction.bench.LoadGen rate   --url URL --body FILE --rate R --duration S [--warmup S]
- *                                                            [--slow-log FILE --slow-us N]
+ *                                                            [--slow-log FILE --slow-us N] [--arrivals fixed|poisson]
  * java -cp benchmarks.jar io.junction.bench.LoadGen stream --url URL --body FILE --rate R --duration S [--warmup S]
  *                                                            [--arrivals fixed|poisson]
  * java -cp benchmarks.jar io.junction.bench.LoadGen hold   --url URL --body FILE --streams N --ramp S --hold S
@@ -165,6 +165,9 @@ public final class LoadGen {
         final Histogram chunkDelay = new Histogram(TimeUnit.SECONDS.toNanos(120), 3);
         final CountDownLatch finished = new CountDownLatch(1);
         long issued;
+        /** When the next request is due to be sent. */
+        long nextDue;
+
         long completed;
         long measured;
         long errors;
@@ -203,9 +206,6 @@ public final class LoadGen {
             this.maxConnections = maxConnections;
             this.nextDue = startNs;
         }
-
-        /** When the next request is due to be sent. */
-        long nextDue;
 
         void tick() {
             long now = System.nanoTime();
