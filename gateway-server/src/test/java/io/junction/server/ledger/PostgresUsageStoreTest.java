@@ -14,6 +14,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.postgresql.core.BaseConnection;
 
 /**
  * The ledger on a real PostgreSQL server: the one {@code .ci/postgres.sh} starts (it exports
@@ -84,6 +85,56 @@ class PostgresUsageStoreTest {
         }
         try (JdbcUsageStore s = JdbcUsageStore.postgres(url, null, null)) {
             assertThat(s.count()).isEqualTo(60);
+        }
+    }
+
+    @Test
+    void batchesAreSentAsMultiRowInsertsUnlessTheUrlSaysOtherwise() throws Exception {
+        try (JdbcUsageStore s = JdbcUsageStore.postgres(url, null, null);
+                Connection c = s.connector().open()) {
+            assertThat(c.unwrap(BaseConnection.class).getQueryExecutor().isReWriteBatchedInsertsEnabled())
+                    .isTrue();
+        }
+        try (JdbcUsageStore s = JdbcUsageStore.postgres(url + "&reWriteBatchedInserts=false", null, null);
+                Connection c = s.connector().open()) {
+            assertThat(c.unwrap(BaseConnection.class).getQueryExecutor().isReWriteBatchedInsertsEnabled())
+                    .isFalse();
+        }
+    }
+
+    /**
+     * 37 rows in one batch: the driver rewrites it as INSERTs of 32, 4 and 1 rows. Rows with and without
+     * a cost (NULL doubles) and with and without tags alternate, so every rewritten statement binds
+     * NULLs and values in the same columns.
+     */
+    @Test
+    void aRewrittenBatchKeepsEveryRowTagAndNull() throws Exception {
+        List<UsageRecord> batch = new java.util.ArrayList<>();
+        long prompt = 0;
+        double cost = 0;
+        int tags = 0;
+        for (int i = 0; i < 37; i++) {
+            Double c = i % 3 == 0 ? null : 0.001 * (i + 1);
+            List<String> t = i % 2 == 0 ? List.of("batch", "n" + i) : List.of();
+            batch.add(record("r" + i, LedgerFixtures.T0 + i, "team-a", "gpt-4o-mini", "oai", 10 + i, 5, c, t));
+            prompt += 10 + i;
+            cost += c == null ? 0 : c;
+            tags += t.size();
+        }
+        try (JdbcUsageStore s = JdbcUsageStore.postgres(url, null, null)) {
+            s.insert(batch);
+            assertThat(s.count()).isEqualTo(37);
+        }
+        try (Connection c = DriverManager.getConnection(url);
+                ResultSet rs = c.createStatement()
+                        .executeQuery("SELECT SUM(prompt_tokens), SUM(cost_total), COUNT(cost_total),"
+                                + " COUNT(DISTINCT uid), (SELECT COUNT(*) FROM usage_tag) FROM usage_record")) {
+            rs.next();
+            assertThat(rs.getLong(1)).isEqualTo(prompt);
+            assertThat(rs.getDouble(2)).isCloseTo(cost, org.assertj.core.data.Offset.offset(1e-9));
+            assertThat(rs.getInt(3)).isEqualTo(37 - 13); // i = 0, 3, ..., 36 have no cost
+            assertThat(rs.getInt(4)).isEqualTo(37);
+            assertThat(rs.getInt(5)).isEqualTo(tags);
         }
     }
 
