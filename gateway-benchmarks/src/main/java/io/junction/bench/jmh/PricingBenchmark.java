@@ -1,5 +1,6 @@
 package io.junction.bench.jmh;
 
+import io.junction.core.config.JunctionConfig;
 import io.junction.core.pricing.Cost;
 import io.junction.core.pricing.PricingTable;
 import io.junction.core.route.ModelResolver;
@@ -56,11 +57,12 @@ public class PricingBenchmark {
     @Setup
     public void setup() throws IOException {
         ProviderRegistry registry = ProviderRegistry.load();
-        List<Target> targets = new ModelResolver(BenchSupport.config(registry), registry).plan("default", null);
+        JunctionConfig config = BenchSupport.config(registry);
+        List<Target> targets = new ModelResolver(config, registry).plan("default", null);
         openAi = targets.get(0);
         anthropic = targets.get(1);
         gemini = targets.get(2);
-        pricing = PricingTable.load(BenchSupport.config(registry).pricing());
+        pricing = PricingTable.load(config.pricing());
         unseen = new String[20_000]; // twice the table's cache bound
         for (int i = 0; i < unseen.length; i++) {
             unseen[i] = String.format("claude-sonnet-4-5-%08d", 20_250_000 + i);
@@ -73,7 +75,8 @@ public class PricingBenchmark {
                 throw new IllegalStateException("no shipped price for " + t.id());
             }
         }
-        if (pricing.lookup("ant", "anthropic", unseen[0]).isEmpty()) {
+        // a dated name outside the cycle, so that no name of the cycle is cached before the first call
+        if (pricing.lookup("ant", "anthropic", "claude-sonnet-4-5-20240101").isEmpty()) {
             throw new IllegalStateException(
                     "a dated Claude name finds no price: lookupMiss would measure the wrong path");
         }

@@ -3,11 +3,13 @@ package io.junction.server.ledger;
 import static io.junction.server.ledger.LedgerFixtures.record;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.offset;
 
 import io.junction.server.metrics.GatewayMetrics;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
@@ -109,7 +111,7 @@ class PostgresUsageStoreTest {
      */
     @Test
     void aRewrittenBatchKeepsEveryRowTagAndNull() throws Exception {
-        List<UsageRecord> batch = new java.util.ArrayList<>();
+        List<UsageRecord> batch = new ArrayList<>();
         long prompt = 0;
         double cost = 0;
         int tags = 0;
@@ -131,7 +133,7 @@ class PostgresUsageStoreTest {
                                 + " COUNT(DISTINCT uid), (SELECT COUNT(*) FROM usage_tag) FROM usage_record")) {
             rs.next();
             assertThat(rs.getLong(1)).isEqualTo(prompt);
-            assertThat(rs.getDouble(2)).isCloseTo(cost, org.assertj.core.data.Offset.offset(1e-9));
+            assertThat(rs.getDouble(2)).isCloseTo(cost, offset(1e-9));
             assertThat(rs.getInt(3)).isEqualTo(37 - 13); // i = 0, 3, ..., 36 have no cost
             assertThat(rs.getInt(4)).isEqualTo(37);
             assertThat(rs.getInt(5)).isEqualTo(tags);
