@@ -19,11 +19,12 @@
 #   STREAM_ARRIVALS="fixed poisson" (stream mode: streams started on a fixed schedule, which at 50/s puts
 #   every stream's chunks on the same 20 ms tick, and/or at Poisson arrivals of the same mean rate)
 #   CONC_STREAMS=10000 CONC_RAMP=40 CONC_HOLD=30 JUNCTION_JAR=<jar to test> SKIP_BUILD=1
-#   JUNCTION_OPTS="-Xmx512m" (keep it when adding options)
+#   JUNCTION_OPTS="-Xmx512m" (keep it when adding options) NETTY_OPTS="-Xmx512m" (the netty target's)
 #   LEDGER=sqlite|none ACCESS_LOG=true|false PROFILE_EVENT=cpu|alloc|wall PROFILE_LOAD=wrk|stream
 #   SYSCALL_RATE=<req/s> SYSCALLS=<names>
 #   BASE_JAR=<jar to compare JUNCTION_JAR against> (mode ab; BASE_OPTS: its java options, default JUNCTION_OPTS)
-#   WARMUP_SECONDS=90 (JIT warm-up before measuring) TARGETS="direct nginx junction" (which to measure)
+#   WARMUP_SECONDS=90 (JIT warm-up before measuring) TARGETS="direct nginx junction" (which to measure;
+#   add netty for the JVM floor: io.junction.bench.NettyProxy, a plain Netty reverse proxy)
 #   RIG_NICE=<n> (run the mock, LoadGen and wrk under `nice -n n`, e.g. -10 as root: the instrument and
 #   the stand-in provider ahead of the proxy for the CPU, as if on their own machines; default: all equal)
 #   RIG_CPUS=0 PROXY_CPUS=1 (taskset CPU lists: the mock, LoadGen and wrk on the first, nginx and Junction on
@@ -84,6 +85,8 @@ MOCK_PORT=${MOCK_PORT:-18081}
 SLOW_PORT=${SLOW_PORT:-18082}
 NGINX_PORT=${NGINX_PORT:-18080}
 JUNCTION_PORT=${JUNCTION_PORT:-18090}
+NETTY_PORT=${NETTY_PORT:-18092}
+NETTY_OPTS=${NETTY_OPTS:--Xmx512m}
 
 MODES=("$@")
 [ ${#MODES[@]} -gt 0 ] || MODES=(throughput latency stream startup)
@@ -91,6 +94,7 @@ MODES=("$@")
 STAMP=$(date -u +%Y%m%dT%H%M%SZ)
 OUT=${OUT:-$ROOT/bench/results/$STAMP}
 mkdir -p "$OUT"
+OUT=$(cd "$OUT" && pwd) # absolute: nginx resolves its paths against its prefix, not the working directory
 RAW=$OUT/raw.tsv
 : >"$RAW"
 BENCH_JAR=$ROOT/gateway-benchmarks/target/benchmarks.jar
@@ -164,6 +168,15 @@ start_nginx() {
   wait_port "$NGINX_PORT" 30
 }
 
+NETTY_PID=
+start_netty() { # the JVM floor: a plain Netty reverse proxy (io.junction.bench.NettyProxy), as many event loops as Junction
+  local loops; loops=$("${PROXY[@]}" nproc)
+  "${PROXY[@]}" java $NETTY_OPTS -cp "$BENCH_JAR" io.junction.bench.NettyProxy --port "$NETTY_PORT" \
+    --upstream-port "$MOCK_PORT" --threads "$loops" >"$OUT/netty.log" 2>&1 &
+  NETTY_PID=$!; PIDS+=("$NETTY_PID")
+  wait_port "$NETTY_PORT" 30
+}
+
 write_junction_config() {
   cat >"$OUT/junction.yaml" <<EOF
 # written by bench/run.sh
@@ -220,6 +233,7 @@ url_of() {
   case $1 in
     direct) echo "http://127.0.0.1:$MOCK_PORT/v1/chat/completions" ;;
     nginx) echo "http://127.0.0.1:$NGINX_PORT/v1/chat/completions" ;;
+    netty) echo "http://127.0.0.1:$NETTY_PORT/v1/chat/completions" ;;
     junction) echo "http://127.0.0.1:$JUNCTION_PORT/v1/chat/completions" ;;
   esac
 }
@@ -229,6 +243,7 @@ proxy_pids() {
   case $1 in
     direct) echo "$MOCK_PID" ;;
     nginx) echo "$NGINX_PID $(pgrep -P "$NGINX_PID" | tr '\n' ' ')" ;;
+    netty) echo "$NETTY_PID" ;;
     junction) echo "$JUNCTION_PID" ;;
   esac
 }
@@ -281,9 +296,14 @@ metric() { # prometheus metric name -> value (sum over series)
 }
 
 read -r -a TARGETS <<<"${TARGETS:-direct nginx junction}" # TARGETS=junction: Junction alone
+for t in "${TARGETS[@]}"; do
+  case $t in direct | nginx | netty | junction) ;; *) echo "TARGETS: direct, nginx, netty, junction; not $t" >&2; exit 2 ;; esac
+done
+wants() { [[ " ${TARGETS[*]} " == *" $1 "* ]]; }
 ensure_stack() {
   [ -n "$MOCK_PID" ] || start_mock
   [ -n "$NGINX_PID" ] || start_nginx
+  if wants netty && [ -z "$NETTY_PID" ]; then start_netty; fi
   if [ -z "$JUNCTION_PID" ]; then start_junction; log "junction ready in ${STARTUP_MS} ms"; fi
 }
 
@@ -300,6 +320,13 @@ warm_up() { # JIT warm-up of every JVM involved: Junction gets the longest (it h
   local streams=$!
   wrk_run junction "$WARMUP_SECONDS" >/dev/null
   wait "$streams" || true
+  if wants netty; then # a JVM too, with far less code: a third of Junction's warm-up, the same mix
+    loadgen stream --url "$(url_of netty)" --body bench/bodies/chat-stream.json --rate "$STREAM_RATE" \
+      --duration $((WARMUP_SECONDS / 3)) --warmup 0 >/dev/null 2>&1 &
+    streams=$!
+    wrk_run netty $((WARMUP_SECONDS / 3)) >/dev/null
+    wait "$streams" || true
+  fi
   wrk_run nginx 5 >/dev/null
   wrk_run direct 5 >/dev/null
 }

@@ -18,7 +18,7 @@ import java.util.Map;
  * <p>{@code java -cp benchmarks.jar io.junction.bench.Report bench/results/<stamp>/raw.tsv}
  */
 public final class Report {
-    private static final List<String> TARGETS = List.of("direct", "nginx", "junction");
+    private static final List<String> TARGETS = List.of("direct", "nginx", "netty", "junction");
 
     /** mode → target → key → values over the runs. */
     private final Map<String, Map<String, Map<String, List<Double>>>> data = new LinkedHashMap<>();

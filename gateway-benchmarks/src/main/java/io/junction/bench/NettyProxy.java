@@ -1,0 +1,253 @@
+package io.junction.bench;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.FastThreadLocal;
+import java.util.ArrayDeque;
+
+/**
+ * A plain HTTP/1.1 reverse proxy on Netty, for the load suite: the JVM floor next to nginx's. It does
+ * what the suite's nginx does and nothing Junction adds: the request is read whole (nginx buffers a
+ * request body too) and written to a kept-alive upstream connection unchanged; the answer's head and
+ * each piece of its body are relayed as they are read, flushed once per read (so an SSE chunk goes
+ * out when it arrives, as with nginx's {@code proxy_buffering off}). No JSON is parsed, nothing is
+ * routed, validated, priced, logged or counted.
+ *
+ * <p>It uses the same building blocks as Junction's own server and upstream client (Netty 4.2, the
+ * native epoll transport, the pooled allocator, {@code HttpServerCodec}, {@code HttpClientCodec}, one
+ * pool of upstream connections per event loop, so a request never changes threads), which is what
+ * makes it the floor for a gateway on the JVM: the difference between it and Junction is Junction's
+ * own work, the difference between it and nginx is the runtime and Netty's HTTP codec.
+ *
+ * <p>Not a general proxy: clients must not pipeline requests on a connection (wrk and {@code LoadGen}
+ * do not), hop-by-hop headers are passed as they are, and an upstream that fails gets the client a
+ * 502 or a closed connection.
+ *
+ * <p>Run: {@code java -Xmx512m -cp gateway-benchmarks/target/benchmarks.jar io.junction.bench.NettyProxy
+ * --port 18092 --upstream-port 18081 [--threads 2]}; {@code bench/run.sh} starts it as the target
+ * {@code netty} ({@code TARGETS="direct nginx netty junction"}).
+ */
+public final class NettyProxy {
+    private final int upstreamPort;
+    private final boolean epoll;
+    /** Each event loop's idle upstream connections; only that loop's thread touches its deque. */
+    private final FastThreadLocal<ArrayDeque<Channel>> idle = new FastThreadLocal<>() {
+        @Override
+        protected ArrayDeque<Channel> initialValue() {
+            return new ArrayDeque<>();
+        }
+    };
+
+    NettyProxy(int upstreamPort, boolean epoll) {
+        this.upstreamPort = upstreamPort;
+        this.epoll = epoll;
+    }
+
+    public static void main(String[] args) throws Exception {
+        Args a = new Args(args);
+        int port = a.integer("port", 18092);
+        int threads = a.integer("threads", Runtime.getRuntime().availableProcessors());
+        boolean epoll = Epoll.isAvailable() && !"nio".equals(System.getProperty("bench.transport"));
+        NettyProxy proxy = new NettyProxy(a.integer("upstream-port", 18081), epoll);
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(
+                threads, epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
+        Channel ch = new ServerBootstrap()
+                .group(group)
+                .channel(epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class)
+                .option(ChannelOption.SO_BACKLOG, 4096)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel c) {
+                        c.pipeline()
+                                .addLast(new HttpServerCodec())
+                                .addLast(new HttpServerKeepAliveHandler())
+                                .addLast(new HttpObjectAggregator(1 << 20))
+                                .addLast(proxy.new Front());
+                    }
+                })
+                .bind("127.0.0.1", port)
+                .sync()
+                .channel();
+        System.out.println("netty proxy listening on 127.0.0.1:" + port + " → 127.0.0.1:" + proxy.upstreamPort + " ("
+                + (epoll ? "epoll" : "nio") + ", " + threads + " event loops)");
+        ch.closeFuture().sync();
+    }
+
+    /** The client's side: one request at a time, each sent on an upstream connection of this loop. */
+    final class Front extends SimpleChannelInboundHandler<FullHttpRequest> {
+        /** The upstream connection serving this client's current request, or null. */
+        Channel upstream;
+
+        Front() {
+            super(false); // the request is handed on, not released here
+        }
+
+        @Override
+        protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
+            Channel front = ctx.channel();
+            ArrayDeque<Channel> pool = idle.get();
+            Channel up;
+            while ((up = pool.poll()) != null && !up.isActive()) {
+                // closed while idle: drop it
+            }
+            if (up != null) {
+                send(front, up, req);
+                return;
+            }
+            EventLoop loop = front.eventLoop();
+            new Bootstrap()
+                    .group(loop)
+                    .channel(epoll ? EpollSocketChannel.class : NioSocketChannel.class)
+                    .option(ChannelOption.TCP_NODELAY, true)
+                    .handler(new ChannelInitializer<SocketChannel>() {
+                        @Override
+                        protected void initChannel(SocketChannel c) {
+                            c.pipeline().addLast(new HttpClientCodec()).addLast(new Back());
+                        }
+                    })
+                    .connect("127.0.0.1", upstreamPort)
+                    .addListener((ChannelFutureListener) f -> {
+                        if (f.isSuccess()) {
+                            send(front, f.channel(), req);
+                        } else {
+                            req.release();
+                            badGateway(front);
+                        }
+                    });
+        }
+
+        private void send(Channel front, Channel up, FullHttpRequest req) {
+            if (!front.isActive()) {
+                req.release();
+                idle.get().offer(up);
+                return;
+            }
+            upstream = up;
+            up.pipeline().get(Back.class).front = front;
+            req.headers()
+                    .remove(HttpHeaderNames.CONNECTION); // the upstream connection stays open (nginx: Connection "")
+            up.writeAndFlush(req).addListener((ChannelFutureListener) f -> {
+                if (!f.isSuccess()) {
+                    up.close(); // its channelInactive closes the client's connection
+                }
+            });
+        }
+
+        @Override
+        public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+            Channel up = upstream;
+            if (up != null && ctx.channel().isWritable()) {
+                up.config().setAutoRead(true); // the client drained: read the upstream again
+            }
+            ctx.fireChannelWritabilityChanged();
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) {
+            Channel up = upstream;
+            if (up != null) {
+                up.close(); // the client left mid-answer: stop the upstream call
+            }
+            ctx.fireChannelInactive();
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            ctx.close();
+        }
+    }
+
+    /** The upstream's side: relays the answer to the client it serves, then goes back to the pool. */
+    final class Back extends SimpleChannelInboundHandler<HttpObject> {
+        Channel front;
+
+        Back() {
+            super(false); // relayed objects are released by the client's encoder
+        }
+
+        @Override
+        protected void channelRead0(ChannelHandlerContext ctx, HttpObject msg) {
+            Channel f = front;
+            if (f == null || !f.isActive()) {
+                ReferenceCountUtil.release(msg);
+                ctx.close();
+                return;
+            }
+            if (msg instanceof HttpResponse || msg instanceof HttpContent) {
+                f.write(msg, f.voidPromise());
+            } else {
+                ReferenceCountUtil.release(msg);
+            }
+            if (msg instanceof LastHttpContent) {
+                front = null;
+                f.pipeline().get(Front.class).upstream = null;
+                f.flush();
+                idle.get().offer(ctx.channel());
+            } else if (!f.isWritable()) {
+                ctx.channel().config().setAutoRead(false); // backpressure: wait for the client to drain
+            }
+        }
+
+        @Override
+        public void channelReadComplete(ChannelHandlerContext ctx) {
+            Channel f = front;
+            if (f != null) {
+                f.flush(); // what this read brought, in one write: each SSE chunk as it arrives
+            }
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) {
+            Channel f = front;
+            if (f != null) {
+                f.close(); // the upstream went away mid-answer
+            }
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            ctx.close();
+        }
+    }
+
+    private static void badGateway(Channel front) {
+        FullHttpResponse r = new DefaultFullHttpResponse(
+                HttpVersion.HTTP_1_1, HttpResponseStatus.BAD_GATEWAY, Unpooled.EMPTY_BUFFER);
+        r.headers().set(HttpHeaderNames.CONTENT_LENGTH, 0);
+        front.writeAndFlush(r);
+    }
+}
