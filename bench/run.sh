@@ -8,7 +8,7 @@
 #   bench/run.sh concurrency          # 10,000 slow streams held open (heavy; not in the default set)
 #   bench/run.sh profile              # JFR of Junction under load: hot methods, allocation by site
 #   bench/run.sh cpuprofile           # async-profiler CPU samples under wrk: share by thread and by Junction frame
-#   bench/run.sh syscalls             # system calls, context switches, user/system CPU per request: nginx vs Junction
+#   bench/run.sh syscalls             # system calls, context switches, user/system CPU per request of each proxy
 #   bench/run.sh jmh                  # the JMH micro-benchmarks with -prof gc
 #   BASE_JAR=<before.jar> bench/run.sh ab  # two Junction builds interleaved: req/s, CPU and bytes per request
 #
@@ -20,7 +20,7 @@
 #   every stream's chunks on the same 20 ms tick, and/or at Poisson arrivals of the same mean rate)
 #   CONC_STREAMS=10000 CONC_RAMP=40 CONC_HOLD=30 JUNCTION_JAR=<jar to test> SKIP_BUILD=1
 #   JUNCTION_OPTS="-Xmx512m" (keep it when adding options) NETTY_OPTS="-Xmx512m" (the netty target's)
-#   LEDGER=sqlite|none ACCESS_LOG=true|false PROFILE_EVENT=cpu|alloc|wall PROFILE_LOAD=wrk|stream
+#   LEDGER=sqlite|none LEDGER_BATCH=<ledger.batch_size> ACCESS_LOG=true|false PROFILE_EVENT=cpu|alloc|wall PROFILE_LOAD=wrk|stream
 #   SYSCALL_RATE=<req/s> SYSCALLS=<names>
 #   BASE_JAR=<jar to compare JUNCTION_JAR against> (mode ab; BASE_OPTS: its java options, default JUNCTION_OPTS)
 #   WARMUP_SECONDS=90 (JIT warm-up before measuring) TARGETS="direct nginx junction" (which to measure;
@@ -59,6 +59,7 @@ CONC_RAMP=${CONC_RAMP:-40}
 CONC_HOLD=${CONC_HOLD:-30}
 JUNCTION_OPTS=${JUNCTION_OPTS:--Xmx512m}
 LEDGER=${LEDGER:-sqlite}          # sqlite (the default config's) or none: what the usage ledger costs
+LEDGER_BATCH=${LEDGER_BATCH:-}    # ledger.batch_size for Junction (empty: Junction's default)
 ACCESS_LOG=${ACCESS_LOG:-true}    # Junction's default; false: what the access log costs
 MOCK_OPTS=${MOCK_OPTS:--Xms256m -Xmx256m}
 LOADGEN_OPTS=${LOADGEN_OPTS:--Xms512m -Xmx512m}
@@ -200,6 +201,7 @@ providers:
 ledger:
   type: $LEDGER
   path: $OUT/junction-usage.db   # per run: a ledger grown by earlier runs would skew the numbers
+${LEDGER_BATCH:+  batch_size: $LEDGER_BATCH}
 logging:
   access_log: $ACCESS_LOG
 models:
@@ -261,7 +263,7 @@ hwm_kb() { local t=0 p v; for p in "$@"; do v=$(awk '/^VmHWM/{print $2}' "/proc/
 rss_kb() { local t=0 p v; for p in "$@"; do v=$(awk '/^VmRSS/{print $2}' "/proc/$p/status" 2>/dev/null || echo 0); t=$((t + ${v:-0})); done; echo $t; }
 # wait_s <pids...>: seconds that the processes' threads, summed, spent runnable but waiting for a CPU
 # (the kernel's per-thread schedstat, second field). On a box shared by the load generator, the mock and
-# the proxy, this wait is latency that no code of the proxy spends (docs/performance.md, "Ninth session").
+# the proxy, this wait is latency that no code of the proxy spends (docs/performance-log.md, "Ninth session").
 wait_s() {
   local p
   for p in "$@"; do cat /proc/"$p"/task/*/schedstat 2>/dev/null; done | awk '{w+=$2} END{printf "%.0f", w}'
@@ -580,7 +582,8 @@ mode_syscalls() {
   done
   local t seconds=$TP_SECONDS lead=0
   [ -z "${SYSCALL_RATE:-}" ] || lead=5 # the fixed-rate generator is a fresh JVM: 5 s of its load not counted
-  for t in nginx junction; do
+  for t in "${TARGETS[@]}"; do # the proxies of TARGETS: nginx and Junction by default, the netty floor if named
+    [ "$t" != direct ] || continue
     local pp pl; pp=$(proxy_pids "$t"); pl=$(echo $pp | tr ' ' ',')
     if [ -n "${SYSCALL_RATE:-}" ]; then # the same fixed rate for both: kernel work at equal load
       java $LOADGEN_OPTS -cp "$BENCH_JAR" io.junction.bench.LoadGen rate --url "$(url_of "$t")" \

@@ -64,7 +64,7 @@ import org.HdrHistogram.Histogram;
  * {@code poisson} draws exponential gaps of the same mean (a seeded Poisson process), as independent
  * clients would arrive. It matters for streams: at 50 streams/s on the mock's 20 ms cadence, fixed
  * starts put every open stream's chunks on the same instant, a burst of ~50 chunks every 20 ms that a
- * proxy relays one after another (docs/performance.md, "Eleventh session").
+ * proxy relays one after another (docs/performance-log.md, "Eleventh session").
  */
 public final class LoadGen {
     private static final byte[] SENT_NS = "\"x_sent_ns\":".getBytes(java.nio.charset.StandardCharsets.US_ASCII);

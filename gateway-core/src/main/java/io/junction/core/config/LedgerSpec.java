@@ -13,7 +13,8 @@ import java.util.Locale;
  * @param password PostgreSQL password; never logged
  * @param queueSize records waiting to be written; beyond it new records are dropped and counted
  *     (default 10000)
- * @param batchSize most records written in one transaction (default 500)
+ * @param batchSize most records written in one transaction (default {@value #SQLITE_BATCH} for SQLite, which
+ *     runs in Junction's process, and {@value #SERVER_BATCH} for PostgreSQL)
  * @param flushIntervalMs longest a record waits before it is written: also the most a crash can lose
  *     (default 1000)
  */
@@ -27,6 +28,15 @@ public record LedgerSpec(
         Integer batchSize,
         Long flushIntervalMs) {
 
+    /**
+     * SQLite's default batch: a transaction's commit writes its dirty pages at once, on the writer thread
+     * that shares the cores with the event loops; smaller commits kept the fixed-rate tail at 8,000 req/s
+     * nearer the no-ledger tail with no more CPU (docs/performance-log.md, "Twelfth session").
+     */
+    public static final int SQLITE_BATCH = 64;
+    /** PostgreSQL's default batch: the server does the work, so a larger batch saves round trips. */
+    public static final int SERVER_BATCH = 500;
+
     public static final LedgerSpec DEFAULTS = new LedgerSpec(null, null, null, null, null, null, null, null);
     public static final LedgerSpec NONE = new LedgerSpec("none", null, null, null, null, null, null, null);
 
@@ -34,7 +44,7 @@ public record LedgerSpec(
         type = type == null || type.isBlank() ? "sqlite" : type.strip().toLowerCase(Locale.ROOT);
         path = path == null || path.isBlank() ? "data/junction-usage.db" : path;
         queueSize = queueSize == null ? 10_000 : queueSize;
-        batchSize = batchSize == null ? 500 : batchSize;
+        batchSize = batchSize == null ? ("sqlite".equals(type) ? SQLITE_BATCH : SERVER_BATCH) : batchSize;
         flushIntervalMs = flushIntervalMs == null ? 1000L : flushIntervalMs;
     }
 

@@ -59,7 +59,7 @@ public final class FlatHttpHeaders extends HttpHeaders {
      * Junction writes on every request (its {@code x-junction-*} headers, an adapter's
      * {@code Authorization}) are validated once, not per request: under load that validation and the
      * encoder's character-by-character copy of a {@code String} were ~3.5% of the event loops'
-     * samples (docs/performance.md, "Tenth session"). Only {@code set} fills it and Netty's decoders
+     * samples (docs/performance-log.md, "Tenth session"). Only {@code set} fills it and Netty's decoders
      * only {@code add}, so names a client sends do not; it stops growing at {@link #MAX_KNOWN_NAMES}
      * all the same (loops racing past the size check may add one name each), and a name past that is
      * validated on every call, as before.

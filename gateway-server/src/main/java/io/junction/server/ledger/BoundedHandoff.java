@@ -12,7 +12,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>It replaces {@code ArrayBlockingQueue}, whose {@code offer} takes the same lock as the writer's
  * {@code poll}: when the writer held it, an event loop parked until the writer let go, and on a busy
  * machine a writer preempted while holding the lock stalls the loop for a scheduling slice. The
- * no-blocking test caught such a park (docs/performance.md, eighth session).
+ * no-blocking test caught such a park (docs/performance-log.md, eighth session).
  *
  * <p>Netty's fixed-size MPSC queue rounds its capacity up to a power of two; a counter keeps the
  * configured capacity exact: the queue never holds more. Near full, an offer racing a {@link #poll}

@@ -60,7 +60,7 @@ public final class JdbcUsageStore implements UsageStore {
      * transaction. SQLite works in this process: a 500-row batch held a core for ~4 ms, and an event
      * loop woken behind it waited that long (the kernel lets the running thread finish its slice):
      * at 3,000 requests per second, clusters of slow requests every 500 records
-     * (docs/performance.md, "Ninth session"). 32 rows are ~0.25 ms. PostgreSQL does its work in its
+     * (docs/performance-log.md, "Ninth session"). 32 rows are ~0.25 ms. PostgreSQL does its work in its
      * own process, so its batches go in one statement.
      */
     static final int ROWS_PER_SLICE = 32;
@@ -113,7 +113,7 @@ public final class JdbcUsageStore implements UsageStore {
         props.setProperty("socketTimeout", "60");
         props.setProperty("ApplicationName", "junction-ledger");
         // A batch becomes multi-row INSERTs instead of one execution per row: ~25% less time per row
-        // for the server (docs/performance.md, "Eleventh session"). A URL parameter overrides it.
+        // for the server (docs/performance-log.md, "Eleventh session"). A URL parameter overrides it.
         props.setProperty("reWriteBatchedInserts", "true");
         String shown = url.contains("?") ? url.substring(0, url.indexOf('?')) : url;
         return new JdbcUsageStore("postgres " + shown, false, () -> DriverManager.getConnection(url, props));

@@ -10,7 +10,7 @@ import java.util.UUID;
  * <p>With random (version 4) ids every insert dirtied its own index page somewhere in an index that
  * grows without bound: once the index no longer fit SQLite's page cache, each row cost a page read
  * and a page written to the WAL, and the ledger thread became the largest CPU consumer under load
- * (docs/performance.md, "The ledger"). Ids stay UUIDs, so the schema and existing rows are
+ * (docs/performance-log.md, "What the profile showed at `1dd9f52`"). Ids stay UUIDs, so the schema and existing rows are
  * untouched.
  *
  * <p>Layout: 48 bits of the record's epoch milliseconds, the version, 12 random bits, the variant,

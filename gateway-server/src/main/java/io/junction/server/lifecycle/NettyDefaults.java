@@ -10,7 +10,7 @@ import java.util.Properties;
  * <p>{@code io.netty.leakDetection.samplingInterval = 1024} (Netty: 128). At Netty's default
  * {@code SIMPLE} level one buffer in the interval is tracked, and tracking takes a stack trace when
  * the buffer is made and when it is released: 2.5% of the event loops' CPU under closed-loop load
- * and 3.6% under streams in {@code bench/run.sh cpuprofile} (docs/performance.md, seventh session).
+ * and 3.6% under streams in {@code bench/run.sh cpuprofile} (docs/performance-log.md, seventh session).
  * One in 1,024 keeps leak reports in production (a leak on a common path is still reported within
  * seconds) for an eighth of that cost. Tests run at {@code paranoid}, which tracks every buffer
  * whatever the interval.
@@ -19,7 +19,7 @@ import java.util.Properties;
  * allocator copies a {@code byte[]} into a direct buffer through a new {@code ByteBuffer} slice per
  * copy, and frees and re-carves its chunks more than the pooled allocator's per-thread caches do.
  * Junction has few threads (one event loop per core), where the pooled allocator's caches fit best:
- * measured with {@code bench/run.sh ab} and {@code stream} (docs/performance.md, eighth session),
+ * measured with {@code bench/run.sh ab} and {@code stream} (docs/performance-log.md, eighth session),
  * less CPU per non-streamed call and more closed-loop throughput in each of six interleaved pairs,
  * and the same memory for 9,800 open streams.
  *

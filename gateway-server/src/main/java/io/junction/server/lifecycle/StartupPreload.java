@@ -9,7 +9,7 @@ import org.slf4j.LoggerFactory;
  * parses the config: loading epoll's native library, initialising the JDK's default TLS context (it
  * reads the trust store) and, once the config names a SQLite ledger, loading SQLite's native library. Each is a class initialisation the
  * server's construction would otherwise run on the main thread, one after another (~100 ms each on a
- * loaded 2-core box; docs/performance.md, "Start-up"). The JVM runs a class's initialiser once, so
+ * loaded 2-core box; docs/performance-log.md, "Start-up"). The JVM runs a class's initialiser once, so
  * when the main thread reaches a class this thread is still initialising, it waits for it and never
  * runs the work twice.
  *

@@ -324,6 +324,11 @@ class ConfigLoaderTest {
         assertThat(d.ledger().type()).isEqualTo("sqlite");
         assertThat(d.ledger().path()).isEqualTo("data/junction-usage.db");
         assertThat(d.ledger().flushIntervalMs()).isEqualTo(1000);
+        assertThat(d.ledger().batchSize()).isEqualTo(64); // SQLite, in Junction's process: short commits
+        assertThat(load("providers: { mock: {} }\nledger: { type: postgres, url: \"jdbc:postgresql://db/j\" }\n")
+                        .ledger()
+                        .batchSize())
+                .isEqualTo(500);
         assertThat(d.metrics().keyLabels()).isFalse();
         assertThat(d.logging().accessLog()).isTrue();
         assertThat(d.logging().logPayloads()).isFalse();
