@@ -31,7 +31,8 @@ public record LedgerSpec(
     /**
      * SQLite's default batch: a transaction's commit writes its dirty pages at once, on the writer thread
      * that shares the cores with the event loops; smaller commits kept the fixed-rate tail at 8,000 req/s
-     * nearer the no-ledger tail with no more CPU (docs/performance-log.md, "Twelfth session").
+     * nearer the no-ledger tail, for 2-4% of closed-loop throughput (docs/performance-log.md, "Twelfth
+     * session").
      */
     public static final int SQLITE_BATCH = 64;
     /** PostgreSQL's default batch: the server does the work, so a larger batch saves round trips. */
