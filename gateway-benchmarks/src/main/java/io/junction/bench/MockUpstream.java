@@ -1,23 +1,12 @@
 package io.junction.bench;
 
-import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
-import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
-import io.netty.channel.epoll.Epoll;
-import io.netty.channel.epoll.EpollIoHandler;
-import io.netty.channel.epoll.EpollServerSocketChannel;
-import io.netty.channel.nio.NioIoHandler;
-import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultHttpResponse;
@@ -25,11 +14,8 @@ import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
-import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpServerCodec;
-import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
@@ -95,28 +81,9 @@ public final class MockUpstream {
                 a.integer("chunk-ms", 20),
                 a.integer("chunks", 50),
                 a.integer("response-ms", 0));
-        boolean epoll = Epoll.isAvailable() && !"nio".equals(System.getProperty("bench.transport"));
-        EventLoopGroup group = new MultiThreadIoEventLoopGroup(
-                threads, epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
-        Channel ch = new ServerBootstrap()
-                .group(group)
-                .channel(epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class)
-                .option(ChannelOption.SO_BACKLOG, 4096)
-                .childOption(ChannelOption.TCP_NODELAY, true)
-                .childHandler(new ChannelInitializer<SocketChannel>() {
-                    @Override
-                    protected void initChannel(SocketChannel c) {
-                        c.pipeline()
-                                .addLast(new HttpServerCodec())
-                                .addLast(new HttpServerKeepAliveHandler())
-                                .addLast(new HttpObjectAggregator(1 << 20))
-                                .addLast(mock.new Handler());
-                    }
-                })
-                .bind("127.0.0.1", port)
-                .sync()
-                .channel();
-        System.out.println("mock upstream listening on 127.0.0.1:" + port + " (" + (epoll ? "epoll" : "nio")
+        Channel ch = HttpServers.bind(port, threads, () -> mock.new Handler());
+        System.out.println("mock upstream listening on 127.0.0.1:" + port + " ("
+                + (HttpServers.epoll() ? "epoll" : "nio")
                 + ", first-token " + mock.firstTokenMs + " ms, " + mock.chunks + " chunks every " + mock.chunkMs
                 + " ms)");
         ch.closeFuture().sync();

@@ -1,7 +1,6 @@
 package io.junction.bench;
 
 import io.netty.bootstrap.Bootstrap;
-import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
@@ -9,16 +8,9 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
-import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
-import io.netty.channel.epoll.Epoll;
-import io.netty.channel.epoll.EpollIoHandler;
-import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.epoll.EpollSocketChannel;
-import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
@@ -27,11 +19,8 @@ import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpObject;
-import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpServerCodec;
-import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
@@ -80,28 +69,9 @@ public final class NettyProxy {
         Args a = new Args(args);
         int port = a.integer("port", 18092);
         int threads = a.integer("threads", Runtime.getRuntime().availableProcessors());
-        boolean epoll = Epoll.isAvailable() && !"nio".equals(System.getProperty("bench.transport"));
+        boolean epoll = HttpServers.epoll();
         NettyProxy proxy = new NettyProxy(a.integer("upstream-port", 18081), epoll);
-        EventLoopGroup group = new MultiThreadIoEventLoopGroup(
-                threads, epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
-        Channel ch = new ServerBootstrap()
-                .group(group)
-                .channel(epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class)
-                .option(ChannelOption.SO_BACKLOG, 4096)
-                .childOption(ChannelOption.TCP_NODELAY, true)
-                .childHandler(new ChannelInitializer<SocketChannel>() {
-                    @Override
-                    protected void initChannel(SocketChannel c) {
-                        c.pipeline()
-                                .addLast(new HttpServerCodec())
-                                .addLast(new HttpServerKeepAliveHandler())
-                                .addLast(new HttpObjectAggregator(1 << 20))
-                                .addLast(proxy.new Front());
-                    }
-                })
-                .bind("127.0.0.1", port)
-                .sync()
-                .channel();
+        Channel ch = HttpServers.bind(port, threads, () -> proxy.new Front());
         System.out.println("netty proxy listening on 127.0.0.1:" + port + " → 127.0.0.1:" + proxy.upstreamPort + " ("
                 + (epoll ? "epoll" : "nio") + ", " + threads + " event loops)");
         ch.closeFuture().sync();
