@@ -53,9 +53,9 @@ public final class NettyProxy {
     private final int upstreamPort;
     private final boolean epoll;
     /** Each event loop's idle upstream connections; only that loop's thread touches its deque. */
-    private final FastThreadLocal<ArrayDeque<Channel>> idle = new FastThreadLocal<>() {
+    private final FastThreadLocal<ArrayDeque<Back>> idle = new FastThreadLocal<>() {
         @Override
-        protected ArrayDeque<Channel> initialValue() {
+        protected ArrayDeque<Back> initialValue() {
             return new ArrayDeque<>();
         }
     };
@@ -80,25 +80,31 @@ public final class NettyProxy {
     /** The client's side: one request at a time, each sent on an upstream connection of this loop. */
     final class Front extends SimpleChannelInboundHandler<FullHttpRequest> {
         /** The upstream connection serving this client's current request, or null. */
-        Channel upstream;
+        Back upstream;
+
+        Channel channel;
 
         Front() {
             super(false); // the request is handed on, not released here
         }
 
         @Override
+        public void handlerAdded(ChannelHandlerContext ctx) {
+            channel = ctx.channel();
+        }
+
+        @Override
         protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
-            Channel front = ctx.channel();
-            ArrayDeque<Channel> pool = idle.get();
-            Channel up;
-            while ((up = pool.poll()) != null && !up.isActive()) {
+            ArrayDeque<Back> pool = idle.get();
+            Back up;
+            while ((up = pool.poll()) != null && !up.channel.isActive()) {
                 // closed while idle: drop it
             }
             if (up != null) {
-                send(front, up, req);
+                send(up, req);
                 return;
             }
-            EventLoop loop = front.eventLoop();
+            EventLoop loop = channel.eventLoop();
             new Bootstrap()
                     .group(loop)
                     .channel(epoll ? EpollSocketChannel.class : NioSocketChannel.class)
@@ -112,45 +118,46 @@ public final class NettyProxy {
                     .connect("127.0.0.1", upstreamPort)
                     .addListener((ChannelFutureListener) f -> {
                         if (f.isSuccess()) {
-                            send(front, f.channel(), req);
+                            send(f.channel().pipeline().get(Back.class), req);
                         } else {
                             req.release();
-                            badGateway(front);
+                            badGateway(channel);
                         }
                     });
         }
 
-        private void send(Channel front, Channel up, FullHttpRequest req) {
-            if (!front.isActive()) {
+        private void send(Back up, FullHttpRequest req) {
+            if (!channel.isActive()) {
                 req.release();
                 idle.get().offer(up);
                 return;
             }
             upstream = up;
-            up.pipeline().get(Back.class).front = front;
+            up.front = this;
             req.headers()
                     .remove(HttpHeaderNames.CONNECTION); // the upstream connection stays open (nginx: Connection "")
-            up.writeAndFlush(req).addListener((ChannelFutureListener) f -> {
+            Channel upChannel = up.channel;
+            upChannel.writeAndFlush(req).addListener((ChannelFutureListener) f -> {
                 if (!f.isSuccess()) {
-                    up.close(); // its channelInactive closes the client's connection
+                    upChannel.close(); // its channelInactive closes the client's connection
                 }
             });
         }
 
         @Override
         public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-            Channel up = upstream;
+            Back up = upstream;
             if (up != null && ctx.channel().isWritable()) {
-                up.config().setAutoRead(true); // the client drained: read the upstream again
+                up.channel.config().setAutoRead(true); // the client drained: read the upstream again
             }
             ctx.fireChannelWritabilityChanged();
         }
 
         @Override
         public void channelInactive(ChannelHandlerContext ctx) {
-            Channel up = upstream;
+            Back up = upstream;
             if (up != null) {
-                up.close(); // the client left mid-answer: stop the upstream call
+                up.channel.close(); // the client left mid-answer: stop the upstream call
             }
             ctx.fireChannelInactive();
         }
@@ -163,15 +170,24 @@ public final class NettyProxy {
 
     /** The upstream's side: relays the answer to the client it serves, then goes back to the pool. */
     final class Back extends SimpleChannelInboundHandler<HttpObject> {
-        Channel front;
+        /** The client this connection's current answer goes to, or null while it is idle. */
+        Front front;
+
+        Channel channel;
 
         Back() {
             super(false); // relayed objects are released by the client's encoder
         }
 
         @Override
+        public void handlerAdded(ChannelHandlerContext ctx) {
+            channel = ctx.channel();
+        }
+
+        @Override
         protected void channelRead0(ChannelHandlerContext ctx, HttpObject msg) {
-            Channel f = front;
+            Front owner = front;
+            Channel f = owner == null ? null : owner.channel;
             if (f == null || !f.isActive()) {
                 ReferenceCountUtil.release(msg);
                 ctx.close();
@@ -184,9 +200,9 @@ public final class NettyProxy {
             }
             if (msg instanceof LastHttpContent) {
                 front = null;
-                f.pipeline().get(Front.class).upstream = null;
+                owner.upstream = null;
                 f.flush();
-                idle.get().offer(ctx.channel());
+                idle.get().offer(this);
             } else if (!f.isWritable()) {
                 ctx.channel().config().setAutoRead(false); // backpressure: wait for the client to drain
             }
@@ -194,17 +210,17 @@ public final class NettyProxy {
 
         @Override
         public void channelReadComplete(ChannelHandlerContext ctx) {
-            Channel f = front;
+            Front f = front;
             if (f != null) {
-                f.flush(); // what this read brought, in one write: each SSE chunk as it arrives
+                f.channel.flush(); // what this read brought, in one write: each SSE chunk as it arrives
             }
         }
 
         @Override
         public void channelInactive(ChannelHandlerContext ctx) {
-            Channel f = front;
+            Front f = front;
             if (f != null) {
-                f.close(); // the upstream went away mid-answer
+                f.channel.close(); // the upstream went away mid-answer
             }
         }
 
