@@ -2,8 +2,12 @@ package io.junction.server.ledger;
 
 import io.junction.core.pricing.Cost;
 import io.junction.core.schema.Usage;
+import java.util.AbstractMap;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * One ledger row: everything known about one chat request once it ended.
@@ -26,7 +30,7 @@ import java.util.Map;
  * @param stream whether the client asked for a stream
  * @param sessionId the request's {@code session_id}, if any
  * @param tags the request's {@code tags}
- * @param labels the request's {@code labels} (or {@code metadata})
+ * @param labels the request's {@code labels} (or {@code metadata}), kept in the request's order
  * @param access what only the access log adds (not stored in the ledger); nullable
  * @param cacheHit true when the answer came from the response cache: {@code usage} is the cached
  *     answer's, {@code cost} is zero and no provider was called
@@ -159,7 +163,51 @@ public record UsageRecord(
     public UsageRecord {
         usage = usage == null ? Usage.of(0, 0) : usage;
         tags = tags == null ? List.of() : List.copyOf(tags);
-        labels = labels == null ? Map.of() : Map.copyOf(labels);
+        labels = Labels.copyOf(labels);
+    }
+
+    /**
+     * A record's labels: an unmodifiable copy that keeps the request's order, for the ledger's
+     * {@code labels} column and the access log. ({@code Map.copyOf} would not: its iteration order
+     * changes from one JVM to the next.) A record made from another ({@link #withUsage}) shares the
+     * copy.
+     */
+    private static final class Labels extends AbstractMap<String, String> {
+        private final Map<String, String> map;
+
+        private Labels(Map<String, String> map) {
+            this.map = map;
+        }
+
+        static Map<String, String> copyOf(Map<String, String> labels) {
+            if (labels == null || labels.isEmpty()) {
+                return Map.of();
+            }
+            if (labels instanceof Labels) {
+                return labels;
+            }
+            return new Labels(Collections.unmodifiableMap(new LinkedHashMap<>(labels)));
+        }
+
+        @Override
+        public Set<Entry<String, String>> entrySet() {
+            return map.entrySet();
+        }
+
+        @Override
+        public String get(Object key) {
+            return map.get(key);
+        }
+
+        @Override
+        public boolean containsKey(Object key) {
+            return map.containsKey(key);
+        }
+
+        @Override
+        public int size() {
+            return map.size();
+        }
     }
 
     public UsageRecord withUsage(Usage newUsage, Cost newCost, boolean estimated) {

@@ -144,6 +144,54 @@ class JdbcUsageStoreTest {
     }
 
     @Test
+    void labelsKeepTheRequestsOrderInTheRowAndAreCopiedOnce() throws Exception {
+        // Map.copyOf, used before, iterates in an order that changes from one JVM to the next
+        java.util.LinkedHashMap<String, String> labels = new java.util.LinkedHashMap<>();
+        for (String k : List.of("zeta", "alpha", "mu", "beta", "omega", "gamma", "delta", "kappa")) {
+            labels.put(k, k.toUpperCase(java.util.Locale.ROOT));
+        }
+        UsageRecord base = record("req-order");
+        UsageRecord r = new UsageRecord(
+                base.requestId(),
+                base.timestampMs(),
+                base.keyName(),
+                base.modelRequested(),
+                base.modelUsed(),
+                base.provider(),
+                base.usage(),
+                base.cost(),
+                false,
+                base.latencyMs(),
+                null,
+                null,
+                200,
+                "none",
+                1,
+                false,
+                null,
+                List.of(),
+                labels);
+        labels.put("late", "added after the record was made");
+        assertThat(r.labels().keySet())
+                .containsExactly("zeta", "alpha", "mu", "beta", "omega", "gamma", "delta", "kappa");
+        assertThatThrownBy(() -> r.labels().put("x", "y")).isInstanceOf(UnsupportedOperationException.class);
+        UsageRecord priced = r.withUsage(r.usage(), null, true);
+        assertThat(priced.labels()).isSameAs(r.labels());
+
+        Path file = dir.resolve("labels.db");
+        try (JdbcUsageStore s = JdbcUsageStore.sqlite(file)) {
+            s.insert(List.of(priced));
+        }
+        try (var c = DriverManager.getConnection("jdbc:sqlite:" + file);
+                ResultSet rs = c.createStatement().executeQuery("SELECT labels FROM usage_record")) {
+            assertThat(rs.next()).isTrue();
+            assertThat(rs.getString(1))
+                    .isEqualTo("{\"zeta\":\"ZETA\",\"alpha\":\"ALPHA\",\"mu\":\"MU\",\"beta\":\"BETA\","
+                            + "\"omega\":\"OMEGA\",\"gamma\":\"GAMMA\",\"delta\":\"DELTA\",\"kappa\":\"KAPPA\"}");
+        }
+    }
+
+    @Test
     void rowIdsAreTimeOrderedUuidsSoNewRowsAppendToThePrimaryKeyIndex() throws Exception {
         Path file = dir.resolve("usage.db");
         try (JdbcUsageStore s = JdbcUsageStore.sqlite(file)) {
