@@ -21,7 +21,7 @@
 #   CONC_STREAMS=10000 CONC_RAMP=40 CONC_HOLD=30 JUNCTION_JAR=<jar to test> SKIP_BUILD=1
 #   JUNCTION_OPTS="-Xmx512m" (keep it when adding options) NETTY_OPTS="-Xmx512m" (the netty target's)
 #   LEDGER=sqlite|none LEDGER_BATCH=<ledger.batch_size> ACCESS_LOG=true|false PROFILE_EVENT=cpu|alloc|wall PROFILE_LOAD=wrk|stream
-#   SYSCALL_RATE=<req/s> SYSCALLS=<names>
+#   SYSCALL_RATE=<req/s> SYSCALLS=<names> JUNCTION_LOOPS=<server.event_loop_threads> (default: Junction's, one per core)
 #   BASE_JAR=<jar to compare JUNCTION_JAR against> (mode ab; BASE_OPTS: its java options, default JUNCTION_OPTS)
 #   WARMUP_SECONDS=90 (JIT warm-up before measuring) TARGETS="direct nginx junction" (which to measure;
 #   add netty for the JVM floor: io.junction.bench.NettyProxy, a plain Netty reverse proxy)
@@ -184,6 +184,7 @@ write_junction_config() {
 server:
   host: 127.0.0.1
   port: $JUNCTION_PORT
+${JUNCTION_LOOPS:+  event_loop_threads: $JUNCTION_LOOPS}
 providers:
   upstream:
     type: openai
