@@ -3,8 +3,9 @@ package io.junction.server.ledger;
 import io.junction.core.pricing.Cost;
 import io.junction.core.schema.Usage;
 import java.util.AbstractMap;
-import java.util.Collections;
-import java.util.LinkedHashMap;
+import java.util.AbstractSet;
+import java.util.Arrays;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -169,16 +170,17 @@ public record UsageRecord(
     /**
      * A record's labels: an unmodifiable copy that keeps the request's order, for the ledger's
      * {@code labels} column and the access log. ({@code Map.copyOf} would not: its iteration order
-     * changes from one JVM to the next.) A record made from another ({@link #withUsage}) shares the
-     * copy.
+     * changes from one JVM to the next.) The entries sit in one array, read in place (a request has a
+     * handful of labels); the records derived from a record ({@link #withUsage}) share its copy.
      */
     private static final class Labels extends AbstractMap<String, String> {
-        private final Map<String, String> map;
+        private final Entry<String, String>[] entries;
 
-        private Labels(Map<String, String> map) {
-            this.map = map;
+        private Labels(Entry<String, String>[] entries) {
+            this.entries = entries;
         }
 
+        @SuppressWarnings("unchecked")
         static Map<String, String> copyOf(Map<String, String> labels) {
             if (labels == null || labels.isEmpty()) {
                 return Map.of();
@@ -186,27 +188,32 @@ public record UsageRecord(
             if (labels instanceof Labels) {
                 return labels;
             }
-            return new Labels(Collections.unmodifiableMap(new LinkedHashMap<>(labels)));
+            Entry<String, String>[] copy = new Entry[labels.size()];
+            int i = 0;
+            for (Entry<String, String> e : labels.entrySet()) {
+                copy[i++] = Map.entry(e.getKey(), e.getValue()); // null keys or values are refused
+            }
+            return new Labels(copy);
         }
 
         @Override
         public Set<Entry<String, String>> entrySet() {
-            return map.entrySet();
-        }
+            return new AbstractSet<>() {
+                @Override
+                public Iterator<Entry<String, String>> iterator() {
+                    return Arrays.asList(entries).iterator();
+                }
 
-        @Override
-        public String get(Object key) {
-            return map.get(key);
-        }
-
-        @Override
-        public boolean containsKey(Object key) {
-            return map.containsKey(key);
+                @Override
+                public int size() {
+                    return entries.length;
+                }
+            };
         }
 
         @Override
         public int size() {
-            return map.size();
+            return entries.length;
         }
     }
 

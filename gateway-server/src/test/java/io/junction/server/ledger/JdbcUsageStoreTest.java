@@ -175,6 +175,12 @@ class JdbcUsageStoreTest {
         assertThat(r.labels().keySet())
                 .containsExactly("zeta", "alpha", "mu", "beta", "omega", "gamma", "delta", "kappa");
         assertThatThrownBy(() -> r.labels().put("x", "y")).isInstanceOf(UnsupportedOperationException.class);
+        assertThatThrownBy(() -> r.labels().entrySet().iterator().next().setValue("y"))
+                .isInstanceOf(UnsupportedOperationException.class);
+        assertThat(r.labels().get("mu")).isEqualTo("MU");
+        assertThat(r.labels()).hasSize(8).doesNotContainKey("late");
+        labels.remove("late");
+        assertThat(r.labels()).isEqualTo(labels);
         UsageRecord priced = r.withUsage(r.usage(), null, true);
         assertThat(priced.labels()).isSameAs(r.labels());
 
