@@ -22,7 +22,8 @@
 #   JUNCTION_OPTS="-Xmx512m" (keep it when adding options) NETTY_OPTS="-Xmx512m" (the netty target's)
 #   LEDGER=sqlite|none LEDGER_BATCH=<ledger.batch_size> ACCESS_LOG=true|false PROFILE_EVENT=cpu|alloc|wall PROFILE_LOAD=wrk|stream
 #   SYSCALL_RATE=<req/s> SYSCALLS=<names> JUNCTION_LOOPS=<server.event_loop_threads> (default: Junction's, one per core)
-#   BASE_JAR=<jar to compare JUNCTION_JAR against> (mode ab; BASE_OPTS: its java options, default JUNCTION_OPTS)
+#   BASE_JAR=<jar to compare JUNCTION_JAR against> (mode ab; BASE_OPTS: its java options, default JUNCTION_OPTS;
+#   AB_RATE=<req/s>: measure at that fixed rate with LoadGen instead of wrk's closed loop)
 #   WARMUP_SECONDS=90 (JIT warm-up before measuring) TARGETS="direct nginx junction" (which to measure;
 #   add netty for the JVM floor: io.junction.bench.NettyProxy, a plain Netty reverse proxy)
 #   RIG_NICE=<n> (run the mock, LoadGen and wrk under `nice -n n`, e.g. -10 as root: the instrument and
@@ -655,7 +656,12 @@ mode_ab() {
       wrk_run junction "$WARMUP_SECONDS" >/dev/null
       jcmd "$JUNCTION_PID" GC.run >/dev/null; sleep 0.5
       a0=$(metric jvm_gc_memory_allocated_bytes_total); c0=$(cpu_ticks "$JUNCTION_PID")
-      res=$(wrk_run junction "$TP_SECONDS" | grep '^RESULT' | sed 's/^RESULT //') || true
+      if [ -n "${AB_RATE:-}" ]; then # a fixed rate: CPU per request without saturation's noise
+        res=$(loadgen rate --url "$(url_of junction)" --body bench/bodies/chat.json --rate "$AB_RATE" \
+          --duration "$TP_SECONDS" --warmup 0 | grep '^RESULT' | sed 's/^RESULT //') || true
+      else
+        res=$(wrk_run junction "$TP_SECONDS" | grep '^RESULT' | sed 's/^RESULT //') || true
+      fi
       c1=$(cpu_ticks "$JUNCTION_PID")
       jcmd "$JUNCTION_PID" GC.run >/dev/null; sleep 0.5
       a1=$(metric jvm_gc_memory_allocated_bytes_total)
