@@ -68,6 +68,7 @@ import org.HdrHistogram.Histogram;
  */
 public final class LoadGen {
     private static final byte[] SENT_NS = "\"x_sent_ns\":".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    private static final byte[] RECV_NS = "\"x_recv_ns\":".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
     private final URI uri;
     private final byte[] body;
@@ -162,6 +163,9 @@ public final class LoadGen {
         final ArrayDeque<Long> pending = new ArrayDeque<>();
         final Histogram latency = new Histogram(TimeUnit.SECONDS.toNanos(120), 3);
         final Histogram ttft = new Histogram(TimeUnit.SECONDS.toNanos(120), 3);
+        /** TTFT less the mock's own wait before its first token (its {@code x_sent_ns - x_recv_ns}). */
+        final Histogram ttftNet = new Histogram(TimeUnit.SECONDS.toNanos(120), 3);
+
         final Histogram chunkDelay = new Histogram(TimeUnit.SECONDS.toNanos(120), 3);
         final CountDownLatch finished = new CountDownLatch(1);
         long issued;
@@ -364,13 +368,17 @@ public final class LoadGen {
                     return;
                 }
                 boolean measure = intended >= run.warmupEndNs;
+                long sent = stamp(line, SENT_NS);
                 if (first) {
                     first = false;
                     if (measure) {
                         run.ttft.recordValue(Math.max(0, now - intended));
+                        long recv = stamp(line, RECV_NS);
+                        if (recv > 0 && sent >= recv) {
+                            run.ttftNet.recordValue(Math.max(0, now - intended - (sent - recv)));
+                        }
                     }
                 }
-                long sent = sentNs(line);
                 if (sent > 0 && measure) {
                     long d = Math.max(0, now - sent);
                     run.chunkDelay.recordValue(Math.min(d, run.chunkDelay.getHighestTrackableValue()));
@@ -400,16 +408,17 @@ public final class LoadGen {
         }
     }
 
-    static long sentNs(byte[] line) {
+    /** The digits after {@code key} (a {@code "name":} prefix) in {@code line}, or -1 when it has none. */
+    static long stamp(byte[] line, byte[] key) {
         outer:
-        for (int i = 0; i + SENT_NS.length < line.length; i++) {
-            for (int j = 0; j < SENT_NS.length; j++) {
-                if (line[i + j] != SENT_NS[j]) {
+        for (int i = 0; i + key.length < line.length; i++) {
+            for (int j = 0; j < key.length; j++) {
+                if (line[i + j] != key[j]) {
                     continue outer;
                 }
             }
             long v = 0;
-            for (int k = i + SENT_NS.length; k < line.length && line[k] >= '0' && line[k] <= '9'; k++) {
+            for (int k = i + key.length; k < line.length && line[k] >= '0' && line[k] <= '9'; k++) {
                 v = v * 10 + (line[k] - '0');
             }
             return v;
@@ -488,6 +497,7 @@ public final class LoadGen {
             if (stream) {
                 kv(out, "incomplete", run.incomplete);
                 hist(out, "ttft", run.ttft);
+                hist(out, "ttft_net", run.ttftNet);
                 hist(out, "chunk", run.chunkDelay);
                 kv(out, "chunks", run.chunks);
                 kv(out, "late_chunks_1ms", run.lateChunks);

@@ -34,7 +34,10 @@ import java.util.concurrent.TimeUnit;
  *       schedule from the request's arrival (no drift), then the usage chunk when the request asked
  *       for it, and {@code data: [DONE]}. Every chunk carries {@code "x_sent_ns"}: the mock's
  *       {@link System#nanoTime()} when it was written, so a client on the same machine (the clock is
- *       CLOCK_MONOTONIC, shared by all processes) measures each chunk's one-way delay exactly.
+ *       CLOCK_MONOTONIC, shared by all processes) measures each chunk's one-way delay exactly. The
+ *       first chunk also carries {@code "x_recv_ns"}, when the request arrived: the mock's own wait
+ *       before its first token is {@code x_sent_ns - x_recv_ns}, which a client takes out of its
+ *       time to first token to see what the path to the mock and back added.
  * </ul>
  *
  * <p>Run: {@code java -cp gateway-benchmarks/target/benchmarks.jar io.junction.bench.MockUpstream
@@ -194,7 +197,11 @@ public final class MockUpstream {
             }
             sb.append(WORDS[i % WORDS.length]).append("\"},\"logprobs\":null,\"finish_reason\":");
             boolean last = i == chunks - 1;
-            sb.append(last ? "\"stop\"" : "null").append("}],\"x_sent_ns\":");
+            sb.append(last ? "\"stop\"" : "null").append("}],");
+            if (i == 0) {
+                sb.append("\"x_recv_ns\":").append(t0).append(',');
+            }
+            sb.append("\"x_sent_ns\":");
             sb.append(System.nanoTime()).append("}\n\n");
             if (last) {
                 if (usage) {
