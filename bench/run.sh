@@ -28,6 +28,10 @@
 #   add netty for the JVM floor: io.junction.bench.NettyProxy, a plain Netty reverse proxy)
 #   RIG_NICE=<n> (run the mock, LoadGen and wrk under `nice -n n`, e.g. -10 as root: the instrument and
 #   the stand-in provider ahead of the proxy for the CPU, as if on their own machines; default: all equal)
+#   STREAM_TIMELINE=1 (stream mode: each measured stream's times in timeline-<mode>-<target>-<run>.tsv, for
+#   bench/probe/timeline.py; with a Junction built with bench/probe/junction-ttft-probe.patch, Junction's too)
+#   RIG_JIT=idle|normal (stream mode: the JIT compiler threads of the mock and of each run's load generator
+#   at SCHED_IDLE, so that a compile never holds a core a relayed chunk's thread is waiting for; default idle)
 #   RIG_CPUS=0 PROXY_CPUS=1 (taskset CPU lists: the mock, LoadGen and wrk on the first, nginx and Junction on
 #   the second, so that no process of the rig runs on the proxy's cores; nginx gets one worker per proxy CPU
 #   and Junction one event loop per proxy CPU, as each does by itself; default: no pinning)
@@ -71,6 +75,9 @@ if [ -n "$RIG_NICE" ]; then
     { echo "RIG_NICE=$RIG_NICE: cannot set that priority here (a negative one needs root)" >&2; exit 2; }
   RIG=(nice -n "$RIG_NICE")
 fi
+RIG_JIT=${RIG_JIT:-idle}
+case $RIG_JIT in idle | normal) ;; *) echo "RIG_JIT: idle or normal, not $RIG_JIT" >&2; exit 2 ;; esac
+if [ "$RIG_JIT" = idle ] && ! command -v chrt >/dev/null; then echo "RIG_JIT=idle needs chrt (util-linux)" >&2; exit 2; fi
 RIG_CPUS=${RIG_CPUS:-}
 PROXY_CPUS=${PROXY_CPUS:-}
 PROXY=()
@@ -146,7 +153,7 @@ wait_port() { # port timeout_s
 
 MOCK_PID=
 start_mock() {
-  "${RIG[@]}" java $MOCK_OPTS -cp "$BENCH_JAR" io.junction.bench.MockUpstream --port "$MOCK_PORT" --threads 2 \
+  "${RIG[@]}" java $MOCK_OPTS -XX:-UseDynamicNumberOfCompilerThreads -cp "$BENCH_JAR" io.junction.bench.MockUpstream --port "$MOCK_PORT" --threads 2 \
     --first-token-ms "$FIRST_TOKEN_MS" --chunk-ms "$CHUNK_MS" --chunks "$CHUNKS" >"$OUT/mock.log" 2>&1 &
   MOCK_PID=$!; PIDS+=("$MOCK_PID")
   wait_port "$MOCK_PORT" 30
@@ -295,6 +302,37 @@ wrk_run() { # target seconds
 
 loadgen() { "${RIG[@]}" java $LOADGEN_OPTS -cp "$BENCH_JAR" io.junction.bench.LoadGen "$@"; }
 
+# The load generator is a fresh JVM for every run, and its C2 compiles (3-12 ms each) went on through the
+# measured streams: on two shared cores a relayed chunk's thread, woken while a compile held a core,
+# waited for that compile's time slice even with the other core idle (perf sched, s14-sched). SCHED_IDLE
+# compiler threads still get every idle moment (the box is ~15% busy in stream mode) but give way at once.
+jit_idle() { # pid: its JIT compiler threads to SCHED_IDLE (a JVM starts them at once with the flag below)
+  local i t
+  for i in $(seq 100); do # until both compilers' threads are there (C2's is started first)
+    [ "$(cat /proc/"$1"/task/*/comm 2>/dev/null | grep -c Compiler)" -ge 2 ] && break
+    sleep 0.02
+  done
+  for t in /proc/"$1"/task/*; do
+    case $(cat "$t/comm" 2>/dev/null) in "C1 CompilerThre"* | "C2 CompilerThre"*) chrt -i -p 0 "${t##*/}" 2>/dev/null || true ;; esac
+  done
+}
+
+loadgen_stream() { # loadgen stream ..., its JIT at SCHED_IDLE with RIG_JIT=idle
+  if [ "$RIG_JIT" != idle ]; then loadgen stream "$@"; return; fi
+  "${RIG[@]}" java $LOADGEN_OPTS -XX:-UseDynamicNumberOfCompilerThreads -cp "$BENCH_JAR" io.junction.bench.LoadGen stream "$@" &
+  local p=$!
+  jit_idle "$p"
+  wait "$p"
+}
+
+scrape_junction() { # seconds: what a Prometheus scrape and a load balancer's probes send, once a second
+  local end=$((SECONDS + $1)) p
+  while [ $SECONDS -lt $end ]; do
+    for p in metrics health ready; do curl -s -o /dev/null "http://127.0.0.1:$JUNCTION_PORT/$p" || true; done
+    sleep 1
+  done
+}
+
 metric() { # prometheus metric name -> value (sum over series)
   curl -s "http://127.0.0.1:$JUNCTION_PORT/metrics" | awk -v m="$1" '$1 ~ "^"m"({|$)" {s += $2} END {printf "%.0f", s}'
 }
@@ -318,12 +356,19 @@ warm_up() { # JIT warm-up of every JVM involved: Junction gets the longest (it h
   # Streams run alongside the closed loop, as mixed traffic would: the JIT then compiles the paths the
   # two share with both kinds' profiles, and a measured run of one kind after the other does not
   # meet uncommon traps and recompile under measurement (it did with the streams warmed up last).
-  log "warm-up: ${WARMUP_SECONDS}s of wrk on junction with streams alongside, 5s on the others (not recorded)"
+  # A deployed Junction is also scraped and probed (GETs of /metrics, /health, /ready) from its first
+  # second, so those GETs are in the JIT's profile of the request path. Without them the first scrape
+  # after the warm-up (the suite's own, for allocation) hit uncommon traps in the request decoder and
+  # handler, and the measured run that followed paid for their C2 recompilation (s14-jitlog).
+  log "warm-up: ${WARMUP_SECONDS}s of wrk on junction with streams alongside and a scrape a second, 5s on the others (not recorded)"
   loadgen stream --url "$(url_of junction)" --body bench/bodies/chat-stream.json --rate "$STREAM_RATE" \
     --duration "$WARMUP_SECONDS" --warmup 0 >/dev/null 2>&1 &
   local streams=$!
+  scrape_junction "$WARMUP_SECONDS" &
+  local scrapes=$!
   wrk_run junction "$WARMUP_SECONDS" >/dev/null
   wait "$streams" || true
+  wait "$scrapes" || true
   if wants netty; then # a JVM too, with far less code: a third of Junction's warm-up, the same mix
     loadgen stream --url "$(url_of netty)" --body bench/bodies/chat-stream.json --rate "$STREAM_RATE" \
       --duration $((WARMUP_SECONDS / 3)) --warmup 0 >/dev/null 2>&1 &
@@ -391,6 +436,7 @@ lat_series() { # rate
 
 mode_stream() {
   ensure_stack; warm_up
+  [ "$RIG_JIT" != idle ] || jit_idle "$MOCK_PID" # after the warm-up: its code is compiled by then
   local arrivals
   for r in $(seq "$REPEATS"); do
     for arrivals in $STREAM_ARRIVALS; do
@@ -400,8 +446,10 @@ mode_stream() {
           jcmd "$JUNCTION_PID" GC.run >/dev/null; sleep 0.5
           local a0; a0=$(metric jvm_gc_memory_allocated_bytes_total)
         fi
-        measure "$name" "$t" "$r" loadgen stream --url "$(url_of "$t")" --body bench/bodies/chat-stream.json \
-          --rate "$STREAM_RATE" --duration "$STREAM_SECONDS" --warmup 5 --arrivals "$arrivals"
+        local timeline=()
+        [ -z "${STREAM_TIMELINE:-}" ] || timeline=(--timeline "$OUT/timeline-$name-$t-$r.tsv")
+        measure "$name" "$t" "$r" loadgen_stream --url "$(url_of "$t")" --body bench/bodies/chat-stream.json \
+          --rate "$STREAM_RATE" --duration "$STREAM_SECONDS" --warmup 5 --arrivals "$arrivals" "${timeline[@]}"
         if [ "$t" = junction ]; then
           jcmd "$JUNCTION_PID" GC.run >/dev/null; sleep 0.5
           local a1 n m c; a1=$(metric jvm_gc_memory_allocated_bytes_total)

@@ -50,7 +50,7 @@ import org.HdrHistogram.Histogram;
  * java -cp benchmarks.jar io.junction.bench.LoadGen rate   --url URL --body FILE --rate R --duration S [--warmup S]
  *                                                            [--slow-log FILE --slow-us N] [--arrivals fixed|poisson]
  * java -cp benchmarks.jar io.junction.bench.LoadGen stream --url URL --body FILE --rate R --duration S [--warmup S]
- *                                                            [--arrivals fixed|poisson]
+ *                                                            [--arrivals fixed|poisson] [--timeline FILE]
  * java -cp benchmarks.jar io.junction.bench.LoadGen hold   --url URL --body FILE --streams N --ramp S --hold S
  * </pre>
  *
@@ -106,7 +106,8 @@ public final class LoadGen {
                             a.integer("max-connections", 2000),
                             a.string("slow-log", null),
                             a.decimal("slow-us", 1000),
-                            arrivals(a.string("arrivals", "fixed")));
+                            arrivals(a.string("arrivals", "fixed")),
+                            a.string("timeline", null));
                 case "hold" -> gen.hold(a.integer("streams", 1000), a.decimal("ramp", 20), a.decimal("hold", 30));
                 default -> throw new IllegalArgumentException("unknown mode " + mode);
             }
@@ -187,6 +188,14 @@ public final class LoadGen {
         final long slowNs;
 
         final java.util.List<long[]> slow = new java.util.ArrayList<>();
+
+        /**
+         * Stream mode with {@code --timeline}: per measured stream, when it was due, sent, received by the
+         * mock, answered by the mock and its first chunk seen here (all CLOCK_MONOTONIC ns), and whether
+         * it opened its connection. Null otherwise.
+         */
+        java.util.List<long[]> timeline;
+
         final long wallAtStartMs = System.currentTimeMillis();
         final long nanoAtStart = System.nanoTime();
 
@@ -313,6 +322,10 @@ public final class LoadGen {
         boolean sawDone;
         int streamChunks;
         final LineScanner lines = new LineScanner();
+        /** When the current request was written; and how many this connection has carried. */
+        long sentNs;
+
+        int uses;
 
         Conn(FixedRun run) {
             this.run = run;
@@ -325,6 +338,8 @@ public final class LoadGen {
             sawDone = false;
             streamChunks = 0;
             lines.reset();
+            sentNs = System.nanoTime();
+            uses++;
             channel.writeAndFlush(newRequest(), channel.voidPromise());
         }
 
@@ -376,6 +391,9 @@ public final class LoadGen {
                         long recv = stamp(line, RECV_NS);
                         if (recv > 0 && sent >= recv) {
                             run.ttftNet.recordValue(Math.max(0, now - intended - (sent - recv)));
+                        }
+                        if (run.timeline != null) {
+                            run.timeline.add(new long[] {intended, sentNs, recv, sent, now, uses == 1 ? 1 : 0});
                         }
                     }
                 }
@@ -467,11 +485,15 @@ public final class LoadGen {
             int maxConnections,
             String slowLog,
             double slowUs,
-            boolean poisson)
+            boolean poisson,
+            String timelineFile)
             throws InterruptedException, java.io.IOException {
         EventLoop loop = group.next();
         long slowNs = slowLog == null ? Long.MAX_VALUE : (long) (slowUs * 1000);
         FixedRun run = new FixedRun(stream, loop, rate, duration, warmup, maxConnections, slowNs, poisson);
+        if (stream && timelineFile != null) {
+            run.timeline = new java.util.ArrayList<>();
+        }
         SchedStat sched0 = SchedStat.self();
         loop.execute(run::tick);
         long waitMs = (long) ((warmup + duration) * 1000) + 60_000;
@@ -514,6 +536,16 @@ public final class LoadGen {
                 lines.append(r[0]).append('\t').append(r[1] / 1000).append('\n');
             }
             Files.writeString(Path.of(slowLog), lines);
+        }
+        if (run.timeline != null) { // read by bench/probe/timeline.py
+            StringBuilder lines = new StringBuilder(
+                    "intended_ns\tsend_ns\tmock_recv_ns\tmock_sent_ns\tfirst_chunk_ns\tnew_connection\n");
+            for (long[] r : run.timeline) {
+                for (int i = 0; i < r.length; i++) {
+                    lines.append(r[i]).append(i == r.length - 1 ? '\n' : '\t');
+                }
+            }
+            Files.writeString(Path.of(timelineFile), lines);
         }
     }
 
