@@ -24,6 +24,8 @@
 #   SYSCALL_RATE=<req/s> SYSCALLS=<names> JUNCTION_LOOPS=<server.event_loop_threads> (default: Junction's, one per core)
 #   BASE_JAR=<jar to compare JUNCTION_JAR against> (mode ab; BASE_OPTS: its java options, default JUNCTION_OPTS;
 #   AB_RATE=<req/s>: measure at that fixed rate with LoadGen instead of wrk's closed loop)
+#   WARMUP_SCRAPES=1 (0: no GETs of /metrics, /health and /ready during Junction's warm-up, as before the
+#   fourteenth session)
 #   WARMUP_SECONDS=90 (JIT warm-up before measuring) TARGETS="direct nginx junction" (which to measure;
 #   add netty for the JVM floor: io.junction.bench.NettyProxy, a plain Netty reverse proxy)
 #   RIG_NICE=<n> (run the mock, LoadGen and wrk under `nice -n n`, e.g. -10 as root: the instrument and
@@ -364,11 +366,11 @@ warm_up() { # JIT warm-up of every JVM involved: Junction gets the longest (it h
   loadgen stream --url "$(url_of junction)" --body bench/bodies/chat-stream.json --rate "$STREAM_RATE" \
     --duration "$WARMUP_SECONDS" --warmup 0 >/dev/null 2>&1 &
   local streams=$!
-  scrape_junction "$WARMUP_SECONDS" &
-  local scrapes=$!
+  local scrapes=
+  if [ "${WARMUP_SCRAPES:-1}" != 0 ]; then scrape_junction "$WARMUP_SECONDS" & scrapes=$!; fi
   wrk_run junction "$WARMUP_SECONDS" >/dev/null
   wait "$streams" || true
-  wait "$scrapes" || true
+  [ -z "$scrapes" ] || wait "$scrapes" || true
   if wants netty; then # a JVM too, with far less code: a third of Junction's warm-up, the same mix
     loadgen stream --url "$(url_of netty)" --body bench/bodies/chat-stream.json --rate "$STREAM_RATE" \
       --duration $((WARMUP_SECONDS / 3)) --warmup 0 >/dev/null 2>&1 &
