@@ -22,15 +22,27 @@ public final class SseEncoder {
     /** Serializes {@code value} as one data event into a pooled buffer. */
     public static ByteBuf event(ByteBufAllocator alloc, Object value) {
         ByteBuf buf = alloc.buffer(256);
-        try (ByteBufOutputStream out = new ByteBufOutputStream(buf)) {
+        try {
+            return writeEvent(buf, value);
+        } catch (RuntimeException e) {
+            buf.release();
+            throw e;
+        }
+    }
+
+    /**
+     * Appends {@code value} serialized as one data event to {@code dst}, which grows as needed; on a
+     * failure {@code dst} may hold part of it.
+     */
+    public static ByteBuf writeEvent(ByteBuf dst, Object value) {
+        try (ByteBufOutputStream out = new ByteBufOutputStream(dst)) {
             out.write(PREFIX);
             Json.MAPPER.writeValue((java.io.OutputStream) out, value);
             out.write(SUFFIX);
         } catch (IOException e) {
-            buf.release();
             throw new UncheckedIOException(e);
         }
-        return buf;
+        return dst;
     }
 
     /**
@@ -40,11 +52,7 @@ public final class SseEncoder {
      */
     public static ByteBuf frame(ByteBufAllocator alloc, ByteBuf json) {
         try {
-            int n = json.readableBytes();
-            return alloc.directBuffer(PREFIX.length + n + SUFFIX.length)
-                    .writeBytes(PREFIX)
-                    .writeBytes(json, json.readerIndex(), n)
-                    .writeBytes(SUFFIX);
+            return writeFrame(alloc.directBuffer(frameLength(json.readableBytes())), json);
         } finally {
             json.release();
         }
@@ -55,10 +63,36 @@ public final class SseEncoder {
      * alloc}, as {@link #frame(ByteBufAllocator, ByteBuf)} does, without first wrapping or copying it.
      */
     public static ByteBuf frame(ByteBufAllocator alloc, byte[] json, int length) {
-        return alloc.directBuffer(PREFIX.length + length + SUFFIX.length)
-                .writeBytes(PREFIX)
-                .writeBytes(json, 0, length)
+        return writeFrame(alloc.directBuffer(frameLength(length)), json, length);
+    }
+
+    /** The bytes of the event that frames {@code jsonLength} bytes of JSON. */
+    public static int frameLength(int jsonLength) {
+        return PREFIX.length + jsonLength + SUFFIX.length;
+    }
+
+    /** Appends the event framing {@code json}'s readable bytes to {@code dst}; {@code json} is left as it was. */
+    public static ByteBuf writeFrame(ByteBuf dst, ByteBuf json) {
+        return dst.writeBytes(PREFIX)
+                .writeBytes(json, json.readerIndex(), json.readableBytes())
                 .writeBytes(SUFFIX);
+    }
+
+    /** Appends the event framing {@code json[0, length)} to {@code dst}. */
+    public static ByteBuf writeFrame(ByteBuf dst, byte[] json, int length) {
+        return dst.writeBytes(PREFIX).writeBytes(json, 0, length).writeBytes(SUFFIX);
+    }
+
+    /** Appends {@code data: [DONE]\n\n} to {@code dst}. */
+    public static ByteBuf writeDone(ByteBuf dst) {
+        return dst.writeBytes(DONE, DONE.readerIndex(), DONE.readableBytes());
+    }
+
+    /** Appends an SSE comment line ({@link #comment}) to {@code dst}. */
+    public static ByteBuf writeComment(ByteBuf dst, String text) {
+        dst.writeByte(':').writeByte(' ');
+        dst.writeCharSequence(text, StandardCharsets.UTF_8);
+        return dst.writeBytes(SUFFIX);
     }
 
     /** {@code data: [DONE]\n\n}. */

@@ -6,11 +6,10 @@ import io.junction.core.schema.ChatChunk;
 import io.junction.core.schema.ChatRequest;
 import io.junction.core.schema.ExtraFields;
 import io.junction.core.schema.Json;
-import io.junction.core.stream.SseEncoder;
 import io.junction.server.http.FlatHttpHeaders;
 import io.junction.server.http.HttpResponses;
+import io.junction.server.http.SseWriter;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -18,9 +17,7 @@ import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
-import io.netty.handler.codec.http.LastHttpContent;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Consumer;
@@ -72,14 +69,13 @@ public final class CachedReplay {
         h.set(HttpResponses.REQUEST_ID, requestId);
         headers(h, answer);
         moreHeaders.accept(h);
-        HttpUtil.setTransferEncodingChunked(r, true);
-        ctx.write(r);
+        SseWriter sse = new SseWriter(ctx);
+        sse.head(r);
         List<ChatChunk> chunks = Replay.chunks(answer.response(), id, created, request.includeUsage(), extra);
         for (ChatChunk c : chunks) {
-            ctx.write(new DefaultHttpContent(SseEncoder.event(ctx.alloc(), c)), ctx.voidPromise());
+            sse.event(c, false);
         }
-        ctx.write(new DefaultHttpContent(SseEncoder.done()), ctx.voidPromise());
-        ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
+        sse.done();
     }
 
     private static void headers(HttpHeaders h, CachedAnswer answer) {

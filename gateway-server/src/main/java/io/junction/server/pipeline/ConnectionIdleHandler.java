@@ -20,7 +20,9 @@ import java.util.concurrent.TimeUnit;
  * was four objects per relayed chunk. Here a write counts when it is issued and its promise is passed
  * on untouched. The difference does not matter for what the event is used for: a connection with a
  * call in flight is never closed for idleness, and a client that stops reading makes the call stop
- * writing (backpressure), so its connection still goes idle.
+ * writing (backpressure), so its connection still goes idle. The chunks of a streamed answer do not
+ * pass here at all ({@code SseWriter} writes them below the HTTP encoder); the response head and the
+ * body's end do.
  *
  * <p>One timer per connection, re-armed for the time left when it finds recent activity.
  */

@@ -18,7 +18,6 @@ import io.junction.core.schema.ForwardedAnswer;
 import io.junction.core.schema.Usage;
 import io.junction.core.spi.Target;
 import io.junction.core.stream.PassThroughChunk;
-import io.junction.core.stream.SseEncoder;
 import io.junction.core.usage.CompletionText;
 import io.junction.server.cache.CachePlan;
 import io.junction.server.cache.CacheService;
@@ -27,6 +26,7 @@ import io.junction.server.cache.ResponseCapture;
 import io.junction.server.http.FlatHttpHeaders;
 import io.junction.server.http.GatewayContext;
 import io.junction.server.http.HttpResponses;
+import io.junction.server.http.SseWriter;
 import io.junction.server.ledger.UsageRecord;
 import io.junction.server.metrics.GatewayMetrics;
 import io.junction.server.observe.ErrorTypes;
@@ -34,19 +34,14 @@ import io.junction.server.observe.UsageAccountant;
 import io.junction.server.observe.trace.ChatSpan;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultHttpResponse;
-import io.netty.handler.codec.http.DefaultLastHttpContent;
-import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
-import io.netty.handler.codec.http.LastHttpContent;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -75,6 +70,9 @@ public final class ChatResponder implements CallListener {
     private RoutedCall call;
     private boolean finished;
     private boolean headersSent;
+    /** Writes the stream's head, events and end; set when the head is sent. */
+    private SseWriter sse;
+
     private String abArm;
     private Admission admission = Admission.UNCAPPED;
 
@@ -461,7 +459,7 @@ public final class ChatResponder implements CallListener {
         if (!headersSent) {
             sendStreamHeaders(info);
         }
-        ctx.writeAndFlush(new DefaultHttpContent(SseEncoder.comment("ping")), ctx.voidPromise());
+        sse.comment("ping");
     }
 
     private void sendStreamHeaders(CallInfo info) {
@@ -478,8 +476,8 @@ public final class ChatResponder implements CallListener {
         if (cacheStatus != null) {
             h.set(CachedReplay.HEADER, cacheStatus);
         }
-        HttpUtil.setTransferEncodingChunked(r, true);
-        ctx.write(r);
+        sse = new SseWriter(ctx);
+        sse.head(r);
     }
 
     @Override
@@ -498,7 +496,6 @@ public final class ChatResponder implements CallListener {
         if (capture != null) {
             capture.chunk(chunk);
         }
-        ByteBuf frame;
         if (chunk.isUsageOnly() && gw.extraFields()) {
             // The final usage chunk carries extra_fields: spliced into the upstream's bytes, as a
             // non-streamed answer's are; re-encoded when there are none (another format upstream), when
@@ -516,15 +513,16 @@ public final class ChatResponder implements CallListener {
                     rawJson.release();
                 }
             }
-            frame = spliced != null
-                    ? SseEncoder.frame(ctx.alloc(), spliced)
-                    : SseEncoder.event(ctx.alloc(), chunk.withExtraFields(fields));
+            if (spliced != null) {
+                sse.frame(spliced);
+            } else {
+                sse.event(chunk.withExtraFields(fields), true);
+            }
         } else if (rawJson != null) {
-            frame = SseEncoder.frame(ctx.alloc(), rawJson);
+            sse.frame(rawJson);
         } else {
-            frame = SseEncoder.event(ctx.alloc(), chunk);
+            sse.event(chunk, true);
         }
-        ctx.writeAndFlush(new DefaultHttpContent(frame), ctx.voidPromise());
     }
 
     /**
@@ -546,8 +544,7 @@ public final class ChatResponder implements CallListener {
             lastChunkNanos = now;
         }
         received.add(chunk);
-        ByteBuf frame = SseEncoder.frame(ctx.alloc(), chunk.bytes(), chunk.length());
-        ctx.writeAndFlush(new DefaultHttpContent(frame), ctx.voidPromise());
+        sse.frame(chunk.bytes(), chunk.length());
     }
 
     @Override
@@ -557,16 +554,15 @@ public final class ChatResponder implements CallListener {
             Target t = info.target();
             capture.streamEnded(info.usage(), () -> UsageAccountant.estimateNow(t, request, received), t);
         }
-        ctx.write(new DefaultHttpContent(SseEncoder.done()), ctx.voidPromise());
-        ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
+        sse.done();
         done(200, info);
     }
 
     @Override
     public void onFailure(GatewayException error, CallInfo info) {
-        if (info.committed() || headersSent) {
-            ByteBuf event = SseEncoder.event(ctx.alloc(), error.toBody());
-            ctx.writeAndFlush(new DefaultLastHttpContent(event, EmptyHttpHeaders.INSTANCE));
+        if (sse != null) { // the head went out (the stream was committed, or a keep-alive comment was sent)
+            sse.event(error.toBody(), false);
+            sse.end();
         } else {
             FullHttpResponse r = HttpResponses.error(error, requestId);
             routingHeaders(r.headers(), info, 0);
