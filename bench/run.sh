@@ -21,6 +21,7 @@
 #   CONC_STREAMS=10000 CONC_RAMP=40 CONC_HOLD=30 JUNCTION_JAR=<jar to test> SKIP_BUILD=1
 #   JUNCTION_OPTS="-Xmx512m" (keep it when adding options) NETTY_OPTS="-Xmx512m" (the netty target's)
 #   LEDGER=sqlite|none LEDGER_BATCH=<ledger.batch_size> ACCESS_LOG=true|false PROFILE_EVENT=cpu|alloc|wall PROFILE_LOAD=wrk|stream
+#   PROFILE_INTERVAL=<ns of CPU or bytes allocated per sample> (default: 1 ms; 64 KiB for PROFILE_EVENT=alloc)
 #   SYSCALL_RATE=<req/s> SYSCALLS=<names> JUNCTION_LOOPS=<server.event_loop_threads> (default: Junction's, one per core)
 #   BASE_JAR=<jar to compare JUNCTION_JAR against> (mode ab; BASE_OPTS: its java options, default JUNCTION_OPTS;
 #   AB_RATE=<req/s>: measure at that fixed rate with LoadGen instead of wrk's closed loop)
@@ -584,7 +585,11 @@ mode_cpuprofile() {
   WARMED=; warm_up
   local lib event=${PROFILE_EVENT:-cpu} out="$OUT/cpu.collapsed"
   lib=$(async_profiler_lib)
-  jcmd "$JUNCTION_PID" JVMTI.agent_load "$lib" "\"start,event=$event,interval=1000000,threads,file=$out,collapsed\"" >/dev/null
+  local interval=${PROFILE_INTERVAL:-}
+  if [ -z "$interval" ]; then # a sample per ms of CPU; per 64 KiB allocated (a stream run allocates ~30 MB)
+    if [ "$event" = alloc ]; then interval=65536; else interval=1000000; fi
+  fi
+  jcmd "$JUNCTION_PID" JVMTI.agent_load "$lib" "\"start,event=$event,interval=$interval,threads,file=$out,collapsed\"" >/dev/null
   local c0 c1; c0=$(cpu_ticks "$JUNCTION_PID")
   if [ "${PROFILE_LOAD:-wrk}" = stream ]; then
     loadgen stream --url "$(url_of junction)" --body bench/bodies/chat-stream.json --rate "$STREAM_RATE" \
