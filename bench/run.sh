@@ -585,11 +585,9 @@ mode_cpuprofile() {
   WARMED=; warm_up
   local lib event=${PROFILE_EVENT:-cpu} out="$OUT/cpu.collapsed"
   lib=$(async_profiler_lib)
-  local interval=${PROFILE_INTERVAL:-}
-  if [ -z "$interval" ]; then # a sample per ms of CPU; per 64 KiB allocated (a stream run allocates ~30 MB)
-    if [ "$event" = alloc ]; then interval=65536; else interval=1000000; fi
-  fi
-  jcmd "$JUNCTION_PID" JVMTI.agent_load "$lib" "\"start,event=$event,interval=$interval,threads,file=$out,collapsed\"" >/dev/null
+  local sampling # a sample per ms of CPU (or wall time); per 64 KiB allocated (a stream run allocates ~30 MB)
+  if [ "$event" = alloc ]; then sampling="alloc=${PROFILE_INTERVAL:-65536}"; else sampling="interval=${PROFILE_INTERVAL:-1000000}"; fi
+  jcmd "$JUNCTION_PID" JVMTI.agent_load "$lib" "\"start,event=$event,$sampling,threads,file=$out,collapsed\"" >/dev/null
   local c0 c1; c0=$(cpu_ticks "$JUNCTION_PID")
   if [ "${PROFILE_LOAD:-wrk}" = stream ]; then
     loadgen stream --url "$(url_of junction)" --body bench/bodies/chat-stream.json --rate "$STREAM_RATE" \
