@@ -69,8 +69,7 @@ public final class ChatResponder implements CallListener {
 
     private RoutedCall call;
     private boolean finished;
-    private boolean headersSent;
-    /** Writes the stream's head, events and end; set when the head is sent. */
+    /** Writes the stream's head, events and end; set when the head is sent, null before. */
     private SseWriter sse;
 
     private String abArm;
@@ -439,7 +438,7 @@ public final class ChatResponder implements CallListener {
 
     @Override
     public void onStreamStart(CallInfo info) {
-        if (!headersSent) {
+        if (sse == null) {
             sendStreamHeaders(info);
         }
         if (info.target() != null) {
@@ -456,14 +455,13 @@ public final class ChatResponder implements CallListener {
     /** Waiting for a slow first token: headers (once), then an SSE comment the client ignores. */
     @Override
     public void onKeepAlive(CallInfo info) {
-        if (!headersSent) {
+        if (sse == null) {
             sendStreamHeaders(info);
         }
         sse.comment("ping");
     }
 
     private void sendStreamHeaders(CallInfo info) {
-        headersSent = true;
         HttpResponse r =
                 new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK, FlatHttpHeaders.headersFactory());
         HttpHeaders h = r.headers();
