@@ -22,6 +22,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -66,6 +67,7 @@ public final class JdbcUsageStore implements UsageStore {
     static final int ROWS_PER_SLICE = 32;
 
     private final int rowsPerSlice;
+    private BooleanSupplier offerCpu = () -> true;
 
     private JdbcUsageStore(String description, boolean sqlite, Connector connector) throws SQLException {
         this.description = description;
@@ -213,6 +215,11 @@ public final class JdbcUsageStore implements UsageStore {
     private Day lastDay = new Day(Long.MIN_VALUE, null); // day(): one reference, so never a torn pair
 
     @Override
+    public void pace(BooleanSupplier offerCpu) {
+        this.offerCpu = offerCpu;
+    }
+
+    @Override
     public void insert(List<UsageRecord> batch) throws SQLException {
         if (batch.isEmpty()) {
             return;
@@ -239,7 +246,9 @@ public final class JdbcUsageStore implements UsageStore {
                     if (++inStatement == rowsPerSlice) { // SQLite only: see ROWS_PER_SLICE
                         anyTag = execute(rows, tags, anyTag);
                         inStatement = 0;
-                        Thread.yield();
+                        if (offerCpu.getAsBoolean()) {
+                            Thread.yield();
+                        }
                     }
                 }
                 execute(rows, tags, anyTag);

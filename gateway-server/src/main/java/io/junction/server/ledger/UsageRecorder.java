@@ -38,6 +38,11 @@ public final class UsageRecorder implements AutoCloseable {
     private static final long DROP_LOG_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
     /** Items resolved and logged between two offers of the CPU in a drain (~0.1 ms of work). */
     private static final int ITEMS_PER_SLICE = 32;
+    /**
+     * The writer offers the CPU between slices of its work only while fewer than this share of the
+     * queue's capacity wait ({@link #offerCpu}).
+     */
+    private static final int BACKLOG_DIVISOR = 8;
 
     /** What the event loop hands over: a finished record, or one whose usage is estimated on the writer thread. */
     public interface Item {
@@ -48,6 +53,7 @@ public final class UsageRecorder implements AutoCloseable {
     private final GatewayMetrics metrics;
     private volatile RecordSink accessLog = RecordSink.NONE;
     private final BoundedHandoff<Item> queue;
+    private final int backlog;
     private final int batchSize;
     private final long intervalNanos;
     /** How long the writer sleeps when the queue was empty: records wait at most this long to be taken. */
@@ -78,6 +84,11 @@ public final class UsageRecorder implements AutoCloseable {
         this.store = store;
         this.metrics = metrics;
         this.queue = new BoundedHandoff<>(queueSize);
+        this.backlog = Math.max(1, queueSize / BACKLOG_DIVISOR);
+        if (store != null) {
+            store.pace(this::offerCpu);
+            metrics.ledgerQueued(queue::size);
+        }
         this.batchSize = batchSize;
         this.intervalNanos = TimeUnit.MILLISECONDS.toNanos(flushIntervalMs);
         this.handoffTickNanos = Math.min(intervalNanos, TimeUnit.MILLISECONDS.toNanos(20));
@@ -212,7 +223,7 @@ public final class UsageRecorder implements AutoCloseable {
             while (pending.size() < batchSize && (item = queue.poll()) != null) {
                 if (n++ == 0) {
                     sink.beginBatch(); // the access log writes the drain's lines at once
-                } else if (n % ITEMS_PER_SLICE == 0) {
+                } else if (n % ITEMS_PER_SLICE == 0 && offerCpu()) {
                     Thread.yield(); // a loop waiting for this core gets it (JdbcUsageStore.ROWS_PER_SLICE)
                 }
                 add(item, sink);
@@ -223,6 +234,19 @@ public final class UsageRecorder implements AutoCloseable {
             }
         }
         return n;
+    }
+
+    /**
+     * Whether the writer should still give way to a waiting thread between slices of its work: yes
+     * while fewer than an eighth of the queue's capacity wait. The yields keep a long drain or a
+     * SQLite batch from holding a core an event loop is waiting for (performance-log.md, "Ninth
+     * session"), but on saturated cores each one can cost the writer a whole scheduling slice, and a
+     * writer that yields three times per 64-row batch then falls behind the request rate and the full
+     * queue drops records (performance-log.md, "Fifteenth session"). Once a backlog builds, the ledger
+     * catching up comes first: records are billing data, and a queue that stays full loses them.
+     */
+    boolean offerCpu() {
+        return queue.size() < backlog;
     }
 
     private void add(Item item, RecordSink sink) {

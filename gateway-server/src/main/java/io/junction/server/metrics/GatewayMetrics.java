@@ -38,6 +38,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.IntSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -62,6 +63,7 @@ public final class GatewayMetrics implements AutoCloseable {
     public static final String CIRCUIT = "junction.circuit.state";
     public static final String LEDGER_DROPPED = "junction.ledger.dropped";
     public static final String LEDGER_WRITTEN = "junction.ledger.written";
+    public static final String LEDGER_QUEUED = "junction.ledger.queued";
     public static final String TAG_REQUESTS = "junction.tag.requests";
     public static final String TAG_COST = "junction.tag.cost.usd";
     static final int MAX_MODEL_TAGS = 200;
@@ -472,6 +474,17 @@ public final class GatewayMetrics implements AutoCloseable {
 
     public void ledgerWritten(int n) {
         ledgerWritten.increment(n);
+    }
+
+    /**
+     * The ledger's backlog, read at each scrape: records handed over by the event loops and not yet
+     * taken by the writer. A backlog that grows toward {@code ledger.queue_size} comes before drops.
+     */
+    public void ledgerQueued(IntSupplier waiting) {
+        Gauge.builder(LEDGER_QUEUED, waiting, IntSupplier::getAsInt)
+                .description("Usage records waiting for the ledger's writer")
+                .strongReference(true)
+                .register(registry);
     }
 
     /** Prometheus text exposition format. */

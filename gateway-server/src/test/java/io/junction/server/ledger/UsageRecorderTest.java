@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -47,6 +48,10 @@ class UsageRecorderTest {
         }
         var c = search.counter();
         return c == null ? 0 : c.count();
+    }
+
+    private double queued() {
+        return metrics.registry().get(GatewayMetrics.LEDGER_QUEUED).gauge().value();
     }
 
     @Test
@@ -111,6 +116,57 @@ class UsageRecorderTest {
                 .isEqualTo(2);
         r.close();
         assertThat(store().count()).isEqualTo(2);
+    }
+
+    @Test
+    void theWriterStopsGivingWayWhileItsQueueBacksUpAndTheBacklogIsAGauge() throws Exception {
+        BooleanSupplier[] paced = new BooleanSupplier[1];
+        JdbcUsageStore real = store();
+        UsageStore store = new UsageStore() {
+            @Override
+            public void insert(List<UsageRecord> batch) throws java.sql.SQLException {
+                real.insert(batch);
+            }
+
+            @Override
+            public void pace(BooleanSupplier offerCpu) {
+                paced[0] = offerCpu;
+            }
+
+            @Override
+            public List<UsageRow> aggregate(UsageQuery query) {
+                return List.of();
+            }
+
+            @Override
+            public String describe() {
+                return "paced";
+            }
+
+            @Override
+            public void close() {}
+        };
+        // a queue of 80: the writer gives way while fewer than 10 (an eighth) wait
+        UsageRecorder r = new UsageRecorder(store, metrics, 80, 64, 1000, now::get);
+        assertThat(paced[0]).as("the recorder hands the store its rule").isNotNull();
+        assertThat(paced[0].getAsBoolean()).isTrue();
+        for (int i = 0; i < 9; i++) {
+            r.record(record("r" + i));
+        }
+        assertThat(r.offerCpu()).as("9 waiting").isTrue();
+        r.record(record("r9"));
+        assertThat(r.offerCpu()).as("10 waiting: a backlog").isFalse();
+        assertThat(paced[0].getAsBoolean()).isFalse();
+        assertThat(queued()).as("the backlog's gauge").isEqualTo(10);
+        assertThat(metrics.scrape()).contains("junction_ledger_queued 10.0");
+        assertThat(r.drain()).isEqualTo(10);
+        assertThat(r.offerCpu()).as("caught up").isTrue();
+        assertThat(queued()).isZero();
+        assertThat(r.flushIfDue()).isZero(); // 10 < 64, interval not passed
+        now.addAndGet(TimeUnit.SECONDS.toNanos(1));
+        assertThat(r.flushIfDue()).isEqualTo(10);
+        assertThat(real.count()).isEqualTo(10);
+        r.close();
     }
 
     @Test
