@@ -420,7 +420,7 @@ lat_series() { # rate
     for t in "${TARGETS[@]}"; do
       if [ "$t" = junction ]; then
         jcmd "$JUNCTION_PID" GC.run >/dev/null; sleep 0.5
-        local a0; a0=$(metric jvm_gc_memory_allocated_bytes_total)
+        local a0 d0; a0=$(metric jvm_gc_memory_allocated_bytes_total); d0=$(metric junction_ledger_dropped_total)
       fi
       local slow=()
       [ -z "${SLOW_US:-}" ] || slow=(--slow-log "$OUT/slow-$t-$rate-$r.tsv" --slow-us "$SLOW_US")
@@ -430,8 +430,10 @@ lat_series() { # rate
         jcmd "$JUNCTION_PID" GC.run >/dev/null; sleep 0.5
         local a1 n; a1=$(metric jvm_gc_memory_allocated_bytes_total)
         n=$(tail -1 "$RAW" | grep -o 'total=[0-9]*' | cut -d= -f2)
-        # append the JVM-wide allocation per request to the run's line
-        sed -i '$ s/$/ alloc_per_req_bytes='"$(awk -v a=$((a1 - a0)) -v n="$n" 'BEGIN{printf "%.0f", a/n}')"'/' "$RAW"
+        # append the JVM-wide allocation per request, and the ledger records lost (queue full), to the run's line
+        local d1; d1=$(metric junction_ledger_dropped_total)
+        sed -i '$ s/$/ alloc_per_req_bytes='"$(awk -v a=$((a1 - a0)) -v n="$n" 'BEGIN{printf "%.0f", a/n}')"' ledger_dropped='"$((d1 - d0))"'/' "$RAW"
+        log "junction latency@$rate run $r: ledger records dropped $((d1 - d0)) of $n requests"
       fi
     done
   done
@@ -696,7 +698,7 @@ mode_syscalls() {
 mode_ab() {
   [ -n "${BASE_JAR:-}" ] || { log "ab: set BASE_JAR=<the jar to compare against>"; exit 2; }
   [ -n "$MOCK_PID" ] || start_mock
-  local after=$JUNCTION_JAR after_opts=${JUNCTION_OPTS:-} r label res n a0 a1 c0 c1
+  local after=$JUNCTION_JAR after_opts=${JUNCTION_OPTS:-} r label res n a0 a1 c0 c1 d0 d1
   for r in $(seq "$REPEATS"); do
     for label in before after; do
       if [ "$label" = before ]; then
@@ -709,6 +711,7 @@ mode_ab() {
       wrk_run junction "$WARMUP_SECONDS" >/dev/null
       jcmd "$JUNCTION_PID" GC.run >/dev/null; sleep 0.5
       a0=$(metric jvm_gc_memory_allocated_bytes_total); c0=$(cpu_ticks "$JUNCTION_PID")
+      d0=$(metric junction_ledger_dropped_total)
       if [ -n "${AB_RATE:-}" ]; then # a fixed rate: CPU per request without saturation's noise
         res=$(loadgen rate --url "$(url_of junction)" --body bench/bodies/chat.json --rate "$AB_RATE" \
           --duration "$TP_SECONDS" --warmup 0 | grep '^RESULT' | sed 's/^RESULT //') || true
@@ -717,18 +720,18 @@ mode_ab() {
       fi
       c1=$(cpu_ticks "$JUNCTION_PID")
       jcmd "$JUNCTION_PID" GC.run >/dev/null; sleep 0.5
-      a1=$(metric jvm_gc_memory_allocated_bytes_total)
+      a1=$(metric jvm_gc_memory_allocated_bytes_total); d1=$(metric junction_ledger_dropped_total)
       n=$(echo "$res" | grep -o 'total=[0-9]*' | cut -d= -f2)
-      printf '%s\t%s\t%s\t%s cpu_ms_per_req=%s alloc_per_req_bytes=%s load1=%s\n' ab "$label" "$r" "$res" \
+      printf '%s\t%s\t%s\t%s cpu_ms_per_req=%s alloc_per_req_bytes=%s ledger_dropped=%s warmup_ledger_dropped=%s load1=%s\n' ab "$label" "$r" "$res" \
         "$(awk -v t=$((c1 - c0)) -v hz="$HZ" -v n="${n:-0}" 'BEGIN{printf "%.4f", n ? 1000 * t / hz / n : 0}')" \
-        "$(awk -v a=$((a1 - a0)) -v n="${n:-0}" 'BEGIN{printf "%.0f", n ? a / n : 0}')" \
+        "$(awk -v a=$((a1 - a0)) -v n="${n:-0}" 'BEGIN{printf "%.0f", n ? a / n : 0}')" "$((d1 - d0))" "$d0" \
         "$(cut -d' ' -f1 /proc/loadavg)" | tee -a "$OUT/ab.tsv"
       stop_pid "$JUNCTION_PID"; JUNCTION_PID=
     done
   done
   JUNCTION_JAR=$after; JUNCTION_OPTS=$after_opts
   awk -F'\t' '{split($4, f, " "); for (i in f) {split(f[i], kv, "="); v[$2, kv[1]] = v[$2, kv[1]] " " kv[2]}}
-    END {for (k in v) {split(k, p, SUBSEP); if (p[2] ~ /^(rps|cpu_ms_per_req|alloc_per_req_bytes)$/) print p[1], p[2] ":" v[k]}}' \
+    END {for (k in v) {split(k, p, SUBSEP); if (p[2] ~ /^(rps|lat_p50_us|lat_p99_us|cpu_ms_per_req|alloc_per_req_bytes|ledger_dropped)$/) print p[1], p[2] ":" v[k]}}' \
     "$OUT/ab.tsv" | sort | tee "$OUT/ab.txt"
 }
 
