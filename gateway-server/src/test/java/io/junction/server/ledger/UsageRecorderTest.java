@@ -50,6 +50,22 @@ class UsageRecorderTest {
         return c == null ? 0 : c.count();
     }
 
+    /** A store that only inserts: what the recorder's tests wrap a real one in. */
+    private abstract static class InsertOnlyStore implements UsageStore {
+        @Override
+        public List<UsageRow> aggregate(UsageQuery query) {
+            return List.of();
+        }
+
+        @Override
+        public String describe() {
+            return getClass().getSimpleName();
+        }
+
+        @Override
+        public void close() {}
+    }
+
     private double queued() {
         return metrics.registry().get(GatewayMetrics.LEDGER_QUEUED).gauge().value();
     }
@@ -122,7 +138,7 @@ class UsageRecorderTest {
     void theWriterStopsGivingWayWhileItsQueueBacksUpAndTheBacklogIsAGauge() throws Exception {
         BooleanSupplier[] paced = new BooleanSupplier[1];
         JdbcUsageStore real = store();
-        UsageStore store = new UsageStore() {
+        UsageStore store = new InsertOnlyStore() {
             @Override
             public void insert(List<UsageRecord> batch) throws java.sql.SQLException {
                 real.insert(batch);
@@ -132,19 +148,6 @@ class UsageRecorderTest {
             public void pace(BooleanSupplier offerCpu) {
                 paced[0] = offerCpu;
             }
-
-            @Override
-            public List<UsageRow> aggregate(UsageQuery query) {
-                return List.of();
-            }
-
-            @Override
-            public String describe() {
-                return "paced";
-            }
-
-            @Override
-            public void close() {}
         };
         // a queue of 80: the writer gives way while fewer than 10 (an eighth) wait
         UsageRecorder r = new UsageRecorder(store, metrics, 80, 64, 1000, now::get);
@@ -172,7 +175,7 @@ class UsageRecorderTest {
     @Test
     void aFailedWriteIsCountedAndTheWriterCarriesOn() throws Exception {
         JdbcUsageStore real = store();
-        UsageStore failing = new UsageStore() {
+        UsageStore failing = new InsertOnlyStore() {
             int calls;
 
             @Override
@@ -182,19 +185,6 @@ class UsageRecorderTest {
                 }
                 real.insert(batch);
             }
-
-            @Override
-            public List<UsageRow> aggregate(UsageQuery query) {
-                return List.of();
-            }
-
-            @Override
-            public String describe() {
-                return "failing";
-            }
-
-            @Override
-            public void close() {}
         };
         UsageRecorder r = new UsageRecorder(failing, metrics, 100, 2, 1000, now::get);
         r.record(record("a"));
