@@ -242,7 +242,7 @@ public final class UsageRecorder implements AutoCloseable {
      * SQLite batch from holding a core an event loop is waiting for (performance-log.md, "Ninth
      * session"), but on saturated cores each one can cost the writer a whole scheduling slice, and a
      * writer that yields three times per 64-row batch then falls behind the request rate and the full
-     * queue drops records (performance-log.md, "Fifteenth session"). Once a backlog builds, the ledger
+     * queue drops records (performance-log.md, "Sixteenth session"). Once a backlog builds, the ledger
      * catching up comes first: records are billing data, and a queue that stays full loses them.
      */
     boolean offerCpu() {

@@ -226,7 +226,7 @@ class JdbcUsageStoreTest {
     }
 
     @Test
-    void aBatchOfSeveralSlicesIsWrittenWholeWithItsTagsOrNotAtAll() throws Exception {
+    void aBatchOfSeveralSlicesIsWrittenWholeWithItsTagsOrNotAtAllAndAsksThePacingRuleBetweenSlices() throws Exception {
         Path file = dir.resolve("usage.db");
         int n = 2 * JdbcUsageStore.ROWS_PER_SLICE + 5; // two full slices and a part, one transaction
         List<UsageRecord> good = new java.util.ArrayList<>();
@@ -237,7 +237,12 @@ class JdbcUsageStoreTest {
             bad.add(record(i == n - 1 ? null : "bad" + i, T0 + i, "k", "m", "p", 1, 1, null, List.of("c")));
         }
         try (JdbcUsageStore s = JdbcUsageStore.sqlite(file)) {
+            int[] asked = {0};
+            s.pace(() -> ++asked[0] < 0); // a backlog: never give way, but say when asked
             s.insert(good);
+            assertThat(asked[0])
+                    .as("the pacing rule asked after each full slice")
+                    .isEqualTo(2);
             assertThatThrownBy(() -> s.insert(bad)).isInstanceOf(java.sql.SQLException.class);
             s.insert(List.of(record("after"))); // the writer reconnects after a failed batch
         }
